@@ -1,0 +1,84 @@
+"""Settings from the environment (prefix CUOCTHI_), with safe defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CUOCTHI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    # Contest rules that are settings rather than per-contest choices.
+    submit_grace_seconds: int = 15
+    appeals_days: int = 3
+    token_valid_days_after_contest: int = 30
+
+    rate_limits: bool = True
+    # Rate limiting when Redis is unreachable: open (serve, and log it) or closed (refuse).
+    rate_limit_fail_open: bool = True
+    trusted_proxies: list[str] = []
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.lower() in {"on", "off"}:
+            return value.lower() == "on"
+        return value
+
+    @model_validator(mode="after")
+    def _defaults_from_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'cuocthi.db'}"
+        if not self.secret_key:
+            if self.is_postgres:
+                raise ValueError(
+                    "CUOCTHI_SECRET_KEY là bắt buộc khi dùng PostgreSQL "
+                    "(CUOCTHI_SECRET_KEY is required with PostgreSQL)"
+                )
+            self.secret_key = _embedded_secret(self.data_dir)
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql"))
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    """A secret generated once and kept under the data folder, for the embedded default."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+settings = Settings()

@@ -1,0 +1,102 @@
+"""The FastAPI application: lifespan, routers, error pages. Nothing imports this module."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import redis as redis_module
+from app.config import settings
+from app.contests import views as contest_views
+from app.db import create_engine, session_factory
+from app.health import router as health_router
+from app.security import SecurityHeadersMiddleware
+from app.web import STATIC_DIR, templates
+
+log = logging.getLogger("cuocthi")
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập lại.",
+    403: "Bạn không có quyền truy cập trang này.",
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Thao tác không được hỗ trợ.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    422: "Dữ liệu gửi lên không hợp lệ.",
+    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
+    500: "Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
+}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Engine and Redis live as long as the process and are handed out by dependencies."""
+    app.state.engine = create_engine()
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.redis = redis_module.create_client()
+    app.state.embedded_redis = settings.embedded_redis
+    try:
+        yield
+    finally:
+        await app.state.redis.aclose()
+        await app.state.engine.dispose()
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    message = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
+    message = message or ERROR_MESSAGES.get(exc.status_code, ERROR_MESSAGES[400])
+    response = _error_response(request, exc.status_code, f"http_{exc.status_code}", message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    return _error_response(request, 422, "invalid_input", ERROR_MESSAGES[422])
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    # Logged with its trace here; the client sees a plain message, never a trace or SQL.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error_response(request, 500, "server_error", ERROR_MESSAGES[500])
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Cuộc thi CCHC",
+        summary="API của nền tảng Cuộc thi tìm hiểu về cải cách hành chính",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI needs a CDN and inline scripts; /openapi.json stays
+        redoc_url=None,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected_error)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health_router)
+    app.include_router(contest_views.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,53 @@
+"""Units (đơn vị): lookup, diacritic-insensitive search, upsert by code."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Unit
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so that "xuan hung" finds "Xuân Hưng"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+async def get_by_code(*, session: AsyncSession, code: str) -> Unit | None:
+    """Gets a unit by its code."""
+    return (await session.exec(select(Unit).where(Unit.code == code))).first()
+
+
+async def search(*, session: AsyncSession, query: str = "", limit: int = 20) -> list[Unit]:
+    """Units whose name or code contains every word of the query, ignoring diacritics."""
+    statement = select(Unit).order_by(Unit.search_name).limit(limit)
+    for word in fold(query).split():
+        statement = statement.where(
+            col(Unit.search_name).contains(word) | (col(Unit.code).ilike(f"%{word}%"))
+        )
+    return list((await session.exec(statement)).all())
+
+
+async def upsert_many(*, session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
+    """Creates or updates units by code; `parent` names another unit's code. Flushes, no commit."""
+    count = 0
+    for row in rows:
+        unit = await get_by_code(session=session, code=row["code"]) or Unit(code=row["code"])
+        parent = await get_by_code(session=session, code=row["parent"]) if row.get("parent") else None
+        unit.name = unicodedata.normalize("NFC", row["name"])
+        unit.search_name = fold(row["name"])
+        unit.kind = row.get("kind", "")
+        unit.block = row.get("block", unit.block or "khac")
+        unit.headcount = int(row.get("headcount") or 0)
+        unit.parent_id = parent.id if parent else None
+        unit.is_demo = bool(row.get("is_demo", False))
+        session.add(unit)
+        await session.flush()
+        count += 1
+    return count
