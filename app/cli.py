@@ -126,3 +126,5 @@ def questions_load() -> None:
 
 def main() -> None:
     cli()
+if __name__ == "__main__":
+    main()
