@@ -14,9 +14,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import redis as redis_module
 from app.config import settings
+from app.attempts import api as attempt_api
+from app.contests import api as contest_api
 from app.contests import views as contest_views
 from app.db import create_engine, session_factory
+from app.errors import AppError
 from app.health import router as health_router
+from app.participants import api as participant_api
 from app.security import SecurityHeadersMiddleware
 from app.web import STATIC_DIR, templates
 
@@ -70,8 +74,35 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return response
 
 
+async def app_error(request: Request, exc: AppError) -> Response:
+    if _wants_json(request):
+        response: Response = JSONResponse(exc.body(), status_code=exc.status)
+    else:
+        response = _error_response(request, exc.status, exc.code, exc.message)
+    response.headers.update(exc.headers)
+    return response
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-    return _error_response(request, 422, "invalid_input", ERROR_MESSAGES[422])
+    fields = {
+        ".".join(str(part) for part in error["loc"][1:]) or "body": _field_message(error)
+        for error in exc.errors()
+    }
+    error = AppError(422, "invalid_input", ERROR_MESSAGES[422], fields=fields)
+    return await app_error(request, error)
+
+
+def _field_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "Thiếu thông tin bắt buộc."
+    if kind.startswith(("int", "bool", "float")):
+        return "Giá trị phải là số." if not kind.startswith("bool") else "Giá trị phải là đúng/sai."
+    if "too_long" in kind:
+        return "Giá trị quá dài."
+    if kind == "json_invalid":
+        return "Dữ liệu JSON không hợp lệ."
+    return "Giá trị không hợp lệ."
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -91,11 +122,14 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(contest_views.router)
+    for api in (contest_api, participant_api, attempt_api):
+        app.include_router(api.router)
     return app
 
 

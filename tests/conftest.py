@@ -42,6 +42,7 @@ from sqlmodel import SQLModel  # noqa: E402
 from app import db  # noqa: E402
 from app.config import settings  # noqa: E402
 from app.main import create_app  # noqa: E402
+from app.questions.catalog import catalog  # noqa: E402
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -81,6 +82,7 @@ async def truncate_all(engine) -> None:  # noqa: ANN001
 
 @pytest.fixture
 async def app(schema: None) -> AsyncIterator:
+    catalog.clear()
     application = create_app()
     async with application.router.lifespan_context(application):
         await application.state.redis.flushdb()
@@ -100,3 +102,12 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
 async def session(app) -> AsyncIterator:  # noqa: ANN001
     async with app.state.sessions() as db_session:
         yield db_session
+
+
+@pytest.fixture
+def clock(app):  # noqa: ANN001, ANN201
+    from tests.factories import FakeClock
+
+    fake = FakeClock()
+    app.state.clock = fake
+    return fake

@@ -1,0 +1,151 @@
+"""Attempt API: start, autosave, submit, read back. Only the owner sees an attempt."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from app.attempts import service as attempt_service
+from app.attempts.schemas import (
+    AnswersIn,
+    AttemptOut,
+    AttemptStarted,
+    OptionOut,
+    QuestionOut,
+    ResultOut,
+    ReviewQuestion,
+    SavedOut,
+    SubmitIn,
+)
+from app.clock import NowDep
+from app.contests.api import ContestDep
+from app.db import SessionDep
+from app.errors import unauthorized
+from app.models import Attempt, AttemptStatus, Round
+from app.participants.api import ParticipantDep
+from app.questions.catalog import Item, catalog
+from app.redis import RedisDep
+
+router = APIRouter(prefix="/api/v1", tags=["Bài thi"])
+
+LATE_MESSAGE = (
+    "Bài được nộp sau khi hết giờ: kết quả tính theo các câu trả lời đã lưu trước khi hết giờ."
+)
+
+
+@router.post(
+    "/contests/{slug}/attempts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AttemptStarted,
+    responses={200: {"description": "Lượt thi đang làm dở được trả lại"}},
+)
+async def start_attempt(
+    contest: ContestDep, participant: ParticipantDep, session: SessionDep, redis: RedisDep,
+    now: NowDep, response: Response,
+) -> AttemptStarted:
+    """Starts an attempt, or returns the one in progress (200)."""
+    if participant.contest_id != contest.id:
+        raise unauthorized()
+    started = await attempt_service.start(
+        session=session, redis=redis, contest=contest, participant=participant, now=now
+    )
+    if not started.created:
+        response.status_code = status.HTTP_200_OK
+    items = await catalog.items(session, [q["v"] for q in started.attempt.questions])
+    return AttemptStarted(
+        attempt_id=started.attempt.id,
+        round=started.round.number,
+        deadline=started.attempt.deadline,
+        server_time=now,
+        questions=[_question_out(items[q["v"]], q["o"]) for q in started.attempt.questions],
+        answers=started.attempt.answers,
+    )
+
+
+def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
+    texts = {option.id: option.text for option in item.options}
+    return QuestionOut(
+        id=str(item.version_id),
+        text=item.text,
+        options=[OptionOut(id=option_id, text=texts[option_id]) for option_id in option_order],
+    )
+
+
+@router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
+async def autosave(
+    attempt_id: int, body: AnswersIn, participant: ParticipantDep, session: SessionDep, now: NowDep
+) -> SavedOut:
+    """Saves answers so far (any subset); later saves overwrite earlier ones."""
+    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
+                                              participant=participant)
+    saved = await attempt_service.autosave(session=session, attempt=attempt,
+                                           answers=body.answers, now=now)
+    return SavedOut(saved=len(saved.answers), saved_at=now)
+
+
+@router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
+async def submit(
+    attempt_id: int, body: SubmitIn, participant: ParticipantDep, session: SessionDep,
+    redis: RedisDep, now: NowDep,
+) -> ResultOut:
+    """Submits the attempt with the prediction; repeating it returns the same result."""
+    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
+                                              participant=participant)
+    finalised = await attempt_service.submit(
+        session=session, redis=redis, attempt=attempt, answers=body.answers,
+        prediction=body.prediction, now=now,
+    )
+    return result_out(finalised.attempt)
+
+
+def result_out(attempt: Attempt) -> ResultOut:
+    late = attempt.status == AttemptStatus.EXPIRED
+    return ResultOut(
+        attempt_id=attempt.id,
+        status=attempt.status,
+        score=attempt.correct_count,
+        max_score=attempt.max_score,
+        correct_count=attempt.correct_count,
+        duration_seconds=attempt.duration_ms / 1000,
+        submitted_at=attempt.submitted_at,
+        receipt=attempt.receipt,
+        prediction=attempt.prediction,
+        late=late,
+        message=LATE_MESSAGE if late else "Nộp bài thành công.",
+    )
+
+
+@router.get("/attempts/{attempt_id}", response_model=AttemptOut)
+async def read_attempt(
+    attempt_id: int, participant: ParticipantDep, session: SessionDep, now: NowDep
+) -> AttemptOut:
+    """The owner's attempt; right answers and explanations once the review is open."""
+    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
+                                              participant=participant)
+    round_ = await session.get(Round, attempt.round_id)
+    review = attempt_service.review_open(round_, attempt, now)
+    items = await catalog.items(session, [q["v"] for q in attempt.questions])
+    final = attempt.status != AttemptStatus.IN_PROGRESS
+    return AttemptOut(
+        attempt_id=attempt.id,
+        round=round_.number,
+        status=attempt.status,
+        started_at=attempt.started_at,
+        deadline=attempt.deadline,
+        result=result_out(attempt) if final else None,
+        review_open=review,
+        questions=[_review_question(items[q["v"]], q["o"], attempt, review) for q in attempt.questions],
+    )
+
+
+def _review_question(item: Item, order: list[int], attempt: Attempt, review: bool) -> ReviewQuestion:
+    shown = _question_out(item, order)
+    question = ReviewQuestion(
+        id=shown.id, text=shown.text, options=shown.options,
+        chosen_option_id=attempt.answers.get(shown.id),
+    )
+    if review:
+        question.correct_option_id = item.correct_option_id
+        question.explanation = item.explanation
+        question.source = {"doc": item.source_doc, "section": item.source_section,
+                           "quote": item.source_quote}
+    return question

@@ -1,0 +1,175 @@
+"""Public contest API: contests, units, leaderboards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from redis.exceptions import RedisError
+from sqlmodel import col, select
+
+from app.clock import NowDep
+from app.contests import service as contest_service
+from app.contests.schemas import (
+    ContestDetail,
+    ContestSummary,
+    GroupOut,
+    Leaderboard,
+    LeaderboardEntry,
+    RoundOut,
+    UnitOut,
+)
+from app.db import SessionDep
+from app.errors import AppError, not_found
+from app.leaderboard import service as leaderboard_service
+from app.models import Contest, Participant, Round, Unit
+from app.participants.identity import mask_name
+from app.redis import RedisDep
+from app.units import service as unit_service
+
+router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"])
+
+
+async def get_contest(slug: str, session: SessionDep) -> Contest:
+    contest = await contest_service.get_by_slug(session=session, slug=slug)
+    if contest is None:
+        raise not_found("Không tìm thấy cuộc thi.")
+    return contest
+
+
+ContestDep = Annotated[Contest, Depends(get_contest)]
+
+
+def _round_out(round_: Round) -> RoundOut:
+    return RoundOut(
+        number=round_.number, title=round_.title, starts_at=round_.starts_at,
+        ends_at=round_.ends_at, questions_per_attempt=round_.questions_per_attempt,
+        time_limit_seconds=round_.time_limit_seconds, max_attempts=round_.max_attempts,
+        attempt_period=round_.attempt_period, review_policy=round_.review_policy,
+        closed=round_.closed_at is not None,
+        winners_published=round_.winners_published_at is not None,
+    )
+
+
+@router.get("", response_model=list[ContestSummary])
+async def list_contests(session: SessionDep, now: NowDep) -> list[ContestSummary]:
+    """Contests with a round open now or still to come."""
+    return [
+        ContestSummary(slug=contest.slug, title=contest.title, slogan=contest.slogan,
+                       current_round=round_.number if round_.starts_at <= now else None)
+        for contest, round_ in await contest_service.list_open(session=session, now=now)
+    ]
+
+
+@router.get("/{slug}", response_model=ContestDetail)
+async def contest_detail(contest: ContestDep, session: SessionDep, now: NowDep) -> ContestDetail:
+    """A contest's rules, groups and rounds, and the round open now."""
+    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
+    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+    current = contest_service.current_round(rounds, now)
+    return ContestDetail(
+        slug=contest.slug, title=contest.title, slogan=contest.slogan,
+        organiser_name=contest.organiser_name, rules_summary=contest.rules_summary,
+        rules_full=contest.rules_full, min_age=contest.min_age,
+        prediction_question=contest.prediction_question, ranking_keys=contest.ranking_keys,
+        groups=[GroupOut(code=g.code, name=g.name) for g in groups],
+        rounds=[_round_out(r) for r in rounds],
+        current_round=current.number if current else None,
+    )
+
+
+@router.get("/{slug}/units", response_model=list[UnitOut])
+async def search_units(
+    contest: ContestDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[UnitOut]:
+    """Units whose name contains every word of `q`, ignoring diacritics."""
+    units = await unit_service.search(session=session, query=q, limit=limit)
+    return [UnitOut(code=unit.code, name=unit.name) for unit in units]
+
+
+@router.get("/{slug}/leaderboard", response_model=Leaderboard)
+async def leaderboard(
+    contest: ContestDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    round: Annotated[int | None, Query(ge=1)] = None,  # noqa: A002 - the public parameter name
+    unit: Annotated[str | None, Query(max_length=40)] = None,
+    group: Annotated[str | None, Query(max_length=40)] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Leaderboard:
+    """The live board of a round (overall, or one unit or group); names are masked."""
+    round_ = await _board_round(session, contest, round, now)
+    unit_id = await _unit_id(session, unit)
+    group_id = await _group_id(session, contest, group)
+    try:
+        entries, total = await leaderboard_service.top(
+            redis=redis, round_id=round_.id, unit_id=unit_id, group_id=group_id,
+            offset=offset, limit=limit,
+        )
+    except (RedisError, OSError) as error:
+        raise AppError(503, "leaderboard_updating", "Bảng xếp hạng đang cập nhật.",
+                       headers={"Retry-After": "30"}) from error
+    people = await _people(session, [entry.participant_id for entry in entries])
+    return Leaderboard(
+        round=round_.number,
+        total=total,
+        entries=[
+            LeaderboardEntry(
+                rank=entry.rank,
+                name=mask_name(people[entry.participant_id][0]),
+                unit=people[entry.participant_id][1],
+                score=entry.correct,
+                duration_seconds=entry.duration_ms / 1000,
+            )
+            for entry in entries
+            if entry.participant_id in people
+        ],
+    )
+
+
+async def _board_round(session: SessionDep, contest: Contest, number: int | None, now) -> Round:  # noqa: ANN001
+    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
+    if number is None:
+        started = [r for r in rounds if r.starts_at <= now]
+        chosen = contest_service.current_round(rounds, now) or (started[-1] if started else None)
+    else:
+        chosen = next((r for r in rounds if r.number == number), None)
+    if chosen is None:
+        raise not_found("Không tìm thấy đợt thi.")
+    return chosen
+
+
+async def _unit_id(session: SessionDep, code: str | None) -> int | None:
+    if code is None:
+        return None
+    unit = await unit_service.get_by_code(session=session, code=code)
+    if unit is None:
+        raise not_found("Không tìm thấy đơn vị.")
+    return unit.id
+
+
+async def _group_id(session: SessionDep, contest: Contest, code: str | None) -> int | None:
+    if code is None:
+        return None
+    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+    group = next((g for g in groups if g.code == code), None)
+    if group is None:
+        raise not_found("Không tìm thấy đối tượng dự thi.")
+    return group.id
+
+
+async def _people(session: SessionDep, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Name and unit name of the given participants, leaving out those who withdrew."""
+    if not ids:
+        return {}
+    statement = (
+        select(Participant.id, Participant.full_name, Unit.name)
+        .join(Unit, Unit.id == Participant.unit_id)
+        .where(col(Participant.id).in_(ids), col(Participant.withdrawn_at).is_(None))
+    )
+    return {pid: (name, unit) for pid, name, unit in (await session.exec(statement)).all()}

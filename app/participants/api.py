@@ -1,0 +1,57 @@
+"""Participant API: registration, token recovery, and the bearer-token dependency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, status
+
+from app.clock import NowDep
+from app.contests.api import ContestDep
+from app.db import SessionDep
+from app.errors import unauthorized
+from app.models import Participant
+from app.participants import service as participant_service
+from app.participants.schemas import RecoveryIn, RegistrationIn, TokenOut
+
+router = APIRouter(prefix="/api/v1", tags=["Thí sinh"])
+
+
+async def current_participant(
+    session: SessionDep,
+    now: NowDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Participant:
+    """The participant of the `Authorization: Bearer <token>` header."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized()
+    return await participant_service.authenticate(session=session, token=token.strip(), now=now)
+
+
+ParticipantDep = Annotated[Participant, Depends(current_participant)]
+
+
+@router.post(
+    "/contests/{slug}/participants", status_code=status.HTTP_201_CREATED, response_model=TokenOut
+)
+async def register(
+    body: RegistrationIn, contest: ContestDep, session: SessionDep, now: NowDep, request: Request
+) -> TokenOut:
+    """Registers for a contest; one registration per phone number per contest."""
+    form = participant_service.Registration(
+        **body.model_dump(), ip=request.client.host if request.client else None
+    )
+    participant, token = await participant_service.register(
+        session=session, contest=contest, form=form, now=now
+    )
+    return TokenOut(participant_id=participant.id, token=token)
+
+
+@router.post("/contests/{slug}/participants/recover", response_model=TokenOut)
+async def recover(body: RecoveryIn, contest: ContestDep, session: SessionDep) -> TokenOut:
+    """Gives a returning participant their token back, from phone number and birth year."""
+    participant, token = await participant_service.recover(
+        session=session, contest=contest, phone=body.phone, birth_year=body.birth_year
+    )
+    return TokenOut(participant_id=participant.id, token=token)

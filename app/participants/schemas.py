@@ -1,0 +1,25 @@
+"""JSON shapes of the participant API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class RegistrationIn(BaseModel):
+    full_name: str = Field(max_length=500)
+    phone: str = Field(max_length=30)
+    birth_year: int
+    unit_code: str = Field(max_length=40)
+    group: str = Field(max_length=40)
+    consent: bool
+    parent_consent: bool = False
+
+
+class RecoveryIn(BaseModel):
+    phone: str = Field(max_length=30)
+    birth_year: int
+
+
+class TokenOut(BaseModel):
+    participant_id: int
+    token: str

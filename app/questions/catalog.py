@@ -1,0 +1,136 @@
+"""An in-process, read-only copy of the question bank for drawing and showing attempts.
+
+Versions are immutable, so a copy never goes stale; only the set of active questions changes,
+and that is detected by a cheap revision query before each use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import ContentArea, Question, QuestionOption, QuestionVersion
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """One version of a question, with what drawing and review need."""
+
+    version_id: int
+    external_id: str
+    area: str
+    text: str
+    difficulty: int
+    tags: tuple[str, ...]
+    explanation: str
+    source_doc: str | None
+    source_section: str | None
+    source_quote: str | None
+    options: tuple[Option, ...]
+
+    @property
+    def correct_option_id(self) -> int:
+        return next(option.id for option in self.options if option.is_correct)
+
+
+class Catalog:
+    def __init__(self) -> None:
+        self._revision: tuple[int, int] | None = None
+        self._active: list[Item] = []
+        self._versions: dict[int, Item] = {}
+        self._lock = asyncio.Lock()
+
+    def clear(self) -> None:
+        """Forgets everything (tests truncate tables, so ids are reused)."""
+        self._revision, self._active, self._versions = None, [], {}
+
+    async def active_items(self, session: AsyncSession) -> list[Item]:
+        """The current versions of all active questions."""
+        revision = await _revision(session)
+        if revision != self._revision:
+            async with self._lock:
+                if revision != self._revision:
+                    self._active = await _load_items(session, active_only=True)
+                    self._versions.update({item.version_id: item for item in self._active})
+                    self._revision = revision
+        return self._active
+
+    async def items(self, session: AsyncSession, version_ids: list[int]) -> dict[int, Item]:
+        """The given versions, loading any this process has not seen yet."""
+        missing = [v for v in version_ids if v not in self._versions]
+        if missing:
+            loaded = await _load_items(session, version_ids=missing)
+            self._versions.update({item.version_id: item for item in loaded})
+        return {v: self._versions[v] for v in version_ids}
+
+
+async def _revision(session: AsyncSession) -> tuple[int, int]:
+    statement = select(func.coalesce(func.sum(Question.current_version_id), 0), func.count()).where(
+        Question.status == "active"
+    )
+    total, count = (await session.exec(statement)).one()
+    return int(total), int(count)
+
+
+async def _load_items(
+    session: AsyncSession, *, active_only: bool = False, version_ids: list[int] | None = None
+) -> list[Item]:
+    statement = (
+        select(QuestionVersion, Question.external_id, ContentArea.slug)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .join(ContentArea, ContentArea.id == Question.area_id)
+    )
+    if active_only:
+        statement = statement.where(
+            Question.status == "active", Question.current_version_id == QuestionVersion.id
+        )
+    if version_ids is not None:
+        statement = statement.where(col(QuestionVersion.id).in_(version_ids))
+    rows = (await session.exec(statement)).all()
+    options = await _options_by_version(session, [version.id for version, _, _ in rows])
+    return [
+        Item(
+            version_id=version.id,
+            external_id=external_id,
+            area=area,
+            text=version.text,
+            difficulty=version.difficulty,
+            tags=tuple(version.tags),
+            explanation=version.explanation,
+            source_doc=version.source_doc,
+            source_section=version.source_section,
+            source_quote=version.source_quote,
+            options=tuple(options.get(version.id, ())),
+        )
+        for version, external_id, area in sorted(rows, key=lambda row: row[0].id)
+    ]
+
+
+async def _options_by_version(session: AsyncSession, version_ids: list[int]) -> dict[int, list[Option]]:
+    by_version: dict[int, list[Option]] = {}
+    if not version_ids:
+        return by_version
+    statement = (
+        select(QuestionOption)
+        .where(col(QuestionOption.version_id).in_(version_ids))
+        .order_by(QuestionOption.version_id, QuestionOption.position)
+    )
+    for option in (await session.exec(statement)).all():
+        by_version.setdefault(option.version_id, []).append(
+            Option(id=option.id, text=option.text, is_correct=option.is_correct)
+        )
+    return by_version
+
+
+catalog = Catalog()
