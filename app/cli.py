@@ -9,30 +9,50 @@ from typing import Annotated, TypeVar
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from redis.asyncio import Redis
+
 from app import db
+from app import redis as redis_module
 from app.config import settings
+from app.errors import AppError
+from app.models import utcnow
 
 T = TypeVar("T")
 
 cli = typer.Typer(help="Cuộc thi tìm hiểu về cải cách hành chính.", no_args_is_help=True)
 db_cli = typer.Typer(help="Cơ sở dữ liệu (database schema).", no_args_is_help=True)
 questions_cli = typer.Typer(help="Ngân hàng câu hỏi (question bank).", no_args_is_help=True)
+round_cli = typer.Typer(help="Đợt thi: tổng kết, công bố giải (rounds).", no_args_is_help=True)
+attempts_cli = typer.Typer(help="Lượt thi (attempts).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(questions_cli, name="questions")
+cli.add_typer(round_cli, name="round")
+cli.add_typer(attempts_cli, name="attempts")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Runs `work` with a database session, then disposes of the engine."""
+    return run_with_services(lambda session, _redis: work(session))
+
+
+def run_with_services(work: Callable[[AsyncSession, Redis], Awaitable[T]]) -> T:
+    """Runs `work` with a database session and Redis; a refusal becomes a clean exit 1."""
 
     async def runner() -> T:
         engine = db.create_engine()
+        redis = redis_module.create_client()
         try:
             async with db.session_factory(engine)() as session:
-                return await work(session)
+                return await work(session, redis)
         finally:
+            await redis.aclose()
             await engine.dispose()
 
-    return asyncio.run(runner())
+    try:
+        return asyncio.run(runner())
+    except AppError as error:
+        typer.echo(f"Lỗi: {error.message}", err=True)
+        raise typer.Exit(1) from error
 
 
 @db_cli.command("upgrade")
@@ -122,6 +142,53 @@ def questions_load() -> None:
     typer.echo(
         f"Đã nạp: {report.created} mới, {report.updated} cập nhật, {report.unchanged} giữ nguyên."
     )
+
+
+@round_cli.command("close")
+def round_close(contest: str, number: int) -> None:
+    """Close round NUMBER of CONTEST: true count, official standings, provisional winners."""
+    from app.contests import closing
+    from app.contests.ranking import PRIZE_NAMES
+
+    async def close(session: AsyncSession, redis: Redis) -> closing.CloseReport:
+        found, round_ = await closing.find_round(session=session, slug=contest, number=number)
+        return await closing.close_round(
+            session=session, redis=redis, contest=found, round_=round_, now=utcnow()
+        )
+
+    report = run_with_services(close)
+    typer.echo(
+        f"Đã tổng kết đợt {number}: {report.ranked} người được xếp hạng; "
+        f"số người trả lời đúng tất cả (đáp án dự đoán): {report.true_count}."
+    )
+    for prize in PRIZE_NAMES:
+        count = sum(1 for value in report.winners.values() if value == prize)
+        if count:
+            typer.echo(f"  {PRIZE_NAMES[prize]}: {count} (tạm thời, chờ hết thời gian khiếu nại)")
+
+
+@round_cli.command("publish")
+def round_publish(contest: str, number: int) -> None:
+    """Publish the official winners of a closed round after the appeals window."""
+    from app.contests import closing
+
+    async def publish(session: AsyncSession, _redis: Redis) -> None:
+        _, round_ = await closing.find_round(session=session, slug=contest, number=number)
+        await closing.publish_winners(session=session, round_=round_, now=utcnow())
+
+    run_with_services(publish)
+    typer.echo(f"Đã công bố chính thức danh sách đoạt giải đợt {number}.")
+
+
+@attempts_cli.command("sweep")
+def attempts_sweep() -> None:
+    """Finalise abandoned attempts whose time is up (the server also does this periodically)."""
+    from app.attempts import service as attempt_service
+
+    async def sweep(session: AsyncSession, redis: Redis) -> int:
+        return len(await attempt_service.expire_overdue(session=session, redis=redis, now=utcnow()))
+
+    typer.echo(f"Đã kết thúc {run_with_services(sweep)} lượt thi quá giờ.")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import maintenance
 from app import redis as redis_module
 from app.config import settings
 from app.attempts import api as attempt_api
@@ -46,9 +48,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessions = session_factory(app.state.engine)
     app.state.redis = redis_module.create_client()
     app.state.embedded_redis = settings.embedded_redis
+    if settings.embedded_redis:
+        await maintenance.rebuild_embedded_boards(app)
+    background = asyncio.create_task(maintenance.run_forever(app))
     try:
         yield
     finally:
+        background.cancel()
         await app.state.redis.aclose()
         await app.state.engine.dispose()
 

@@ -94,14 +94,15 @@ async def start(
     round_ = contest_service.current_round(rounds, now)
     if round_ is None:
         raise AppError(409, "round_not_open", "Hiện không có đợt thi nào đang mở.")
+    round_id, participant_id = round_.id, participant.id
     for _ in range(3):  # a lost race is retried: the winner's attempt is then found
-        existing = await _in_progress(session, round_.id, participant.id)
+        existing = await _in_progress(session, round_id, participant_id)
         if existing is not None and now <= grace_deadline(existing):
             return Started(existing, round_, created=False)
         if existing is not None:
             await expire(session=session, redis=redis, attempt=existing, round_=round_)
         period = period_of(round_, now)
-        used = await _used_in_period(session, round_.id, participant.id, period)
+        used = await _used_in_period(session, round_id, participant_id, period)
         if used >= round_.max_attempts:
             raise _limit_reached(round_)
         attempt = await _new_attempt(session, round_, participant, period, used + 1, now)
@@ -109,7 +110,9 @@ async def start(
         try:
             await session.commit()
         except IntegrityError:
-            await session.rollback()
+            await session.rollback()  # expires every loaded object: load them again
+            round_ = await session.get(Round, round_id)
+            participant = await session.get(Participant, participant_id)
             continue
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
@@ -266,6 +269,7 @@ async def _finalise(
     if result.rowcount == 0:  # another request finalised it first: report that result
         await session.rollback()
         await session.refresh(attempt)
+        await session.refresh(round_)
         return Finalised(attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED)
     session.add_all(_answer_rows(attempt.id, items, answers))
     await session.commit()

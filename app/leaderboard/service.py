@@ -173,3 +173,14 @@ async def rebuild_round(*, session: AsyncSession, redis: Redis, round_: Round) -
             pipe.eval(RECORD_SCRIPT, len(keys), *keys, *args)
         await pipe.execute()
     return len(best_attempts(candidate for _, candidate in rows))
+
+
+async def rebuild(*, session: AsyncSession, redis: Redis, contest_id: int | None = None) -> int:
+    """Rebuilds the boards of every round (of one contest, or all); returns rounds rebuilt."""
+    statement = select(Round)
+    if contest_id is not None:
+        statement = statement.where(Round.contest_id == contest_id)
+    rounds = (await session.exec(statement)).all()
+    for round_ in rounds:
+        await rebuild_round(session=session, redis=redis, round_=round_)
+    return len(rounds)

@@ -11,11 +11,11 @@ from app.questions.formats.common import (
     clean_text,
     letter,
     new_question,
+    split_lines,
 )
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*)", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -36,7 +36,7 @@ def parse_aiken(text: str) -> ParseResult:
     """Reads an Aiken file; every question must end with its `ANSWER:` line."""
     result = ParseResult()
     draft: _Draft | None = None
-    for number, raw in enumerate(_LINE_BREAK.split(text.lstrip("\ufeff")), 1):
+    for number, raw in enumerate(split_lines(text), 1):
         line = clean_text(raw)
         answer = _ANSWER.fullmatch(line)
         if not line or answer:

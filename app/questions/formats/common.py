@@ -15,6 +15,7 @@ LETTERS = string.ascii_uppercase[:MAX_OPTIONS]
 # Formats without a difficulty field (GIFT, Aiken) import as easy, as the bank loader assumes.
 DEFAULT_DIFFICULTY = 1
 AREA_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class ParseResult:
 def clean_text(text: str) -> str:
     """NFC text without surrounding whitespace: the form every stored text takes."""
     return unicodedata.normalize("NFC", text).strip()
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text file as an editor numbers them, a leading BOM dropped."""
+    # str.splitlines would also break at form feeds and U+2028, shifting the numbers.
+    return _LINE_BREAK.split(text.removeprefix("\ufeff"))
 
 
 def slugify(title: str) -> str:

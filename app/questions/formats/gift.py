@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
-from app.questions.formats.common import ParseResult, clean_text, new_question, slugify
+from app.questions.formats.common import (
+    ParseResult,
+    clean_text,
+    new_question,
+    slugify,
+    split_lines,
+)
 
 # Like Moodle, escaped characters become placeholders (private-use code points) before the
 # structure is read, so that `\{` or `\=` can never open a brace or mark an answer.
@@ -14,9 +21,10 @@ _PLACEHOLDERS = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPAB
 _RESTORE = {ph: ("\n" if char == "n" else char) for char, ph in _PLACEHOLDERS.items()}
 _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT_PREFIX = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"<(br|/?p|/?div|/?li)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
 _WEIGHT = re.compile(r"\s*%-?[0-9]+(\.[0-9]+)?%")
 _TITLE_AS_ID = re.compile(r"[A-Za-z0-9_.-]+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TRUE_FALSE = {"T", "F", "TRUE", "FALSE"}
 _ONLY_SINGLE_CHOICE = "hệ thống chỉ nhận câu trắc nghiệm có đúng một đáp án đúng"
 
@@ -43,11 +51,17 @@ def _field(text: str) -> str:
     return clean_text("".join(_RESTORE.get(char, char) for char in folded))
 
 
+def _html_to_text(text: str) -> str:
+    """Moodle exports `[html]<p>…</p>`; the platform shows plain text."""
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    return clean_text(re.sub(r"[ \t\xa0]+", " ", html.unescape(text)))
+
+
 def _blocks(text: str) -> list[_Block]:
     """Questions are separated by blank lines; comment lines neither count nor separate."""
     blocks: list[_Block] = []
     lines: list[tuple[int, str]] = []
-    for number, line in enumerate(_LINE_BREAK.split(text.lstrip("\ufeff")), 1):
+    for number, line in enumerate(split_lines(text), 1):
         if line.strip().startswith("//"):
             continue
         if line.strip():
@@ -102,7 +116,16 @@ def _parse_question(block: _Block, area: str | None, result: ParseResult) -> Non
         return
     head, answers = body
     qid = title if title and _TITLE_AS_ID.fullmatch(title) else None
-    _parse_answers(block, head, answers, qid, area, result)
+    question = _parse_answers(block, head, answers, result)
+    if question is None:
+        return
+    if prefix and prefix.group(1).lower() == "html":
+        # Answers and feedback share the question's format in Moodle exports.
+        for key in ("text", "explanation"):
+            question[key] = _html_to_text(question[key])
+        question["options"] = [_html_to_text(option) for option in question["options"]]
+    question.update(id=qid, area=area)
+    result.accept(question, block.line())
 
 
 def _split_braces(block: _Block, text: str, result: ParseResult) -> tuple[str, str] | None:
@@ -113,8 +136,7 @@ def _split_braces(block: _Block, text: str, result: ParseResult) -> tuple[str, s
         result.error(block.line(stray), "Dấu '}' không có '{' mở tương ứng (viết '\\}' nếu là chữ)")
         return None
     if opening < 0:
-        result.skip(block.line(), f"Bỏ qua đoạn mô tả (không có phần đáp án '{{…}}'): "
-                                  f"{_ONLY_SINGLE_CHOICE}")
+        _skip(result, block, "đoạn mô tả (không có phần đáp án '{…}')")
         return None
     closing = text.find("}", opening)
     nested = text.find("{", opening + 1, closing if closing >= 0 else len(text))
@@ -123,51 +145,52 @@ def _split_braces(block: _Block, text: str, result: ParseResult) -> tuple[str, s
         return None
     if closing < 0:
         result.error(block.line(opening), "Phần đáp án mở bằng '{' nhưng không có '}' đóng "
-                                          "(câu hỏi kết thúc ở dòng trống)")
+                                          "trước dòng trống kế tiếp")
         return None
     after = text[closing + 1 :]
     if "{" in after or "}" in after:
         result.error(block.line(closing + 1), "Một câu hỏi chỉ được có một phần đáp án '{…}'")
         return None
     if after.strip():
-        result.skip(block.line(), f"Bỏ qua câu điền từ (có chữ sau dấu '}}'): {_ONLY_SINGLE_CHOICE}")
+        _skip(result, block, "câu điền từ (có chữ sau dấu '}')")
         return None
     return text[:opening], text[opening + 1 : closing]
 
 
-def _parse_answers(
-    block: _Block, head: str, inside: str, qid: str | None, area: str | None, result: ParseResult
-) -> None:
+def _parse_answers(block: _Block, head: str, inside: str, result: ParseResult) -> dict | None:
+    """The question of a single-answer multiple choice; None when reported instead."""
     inside, _, general_feedback = inside.partition("####")
     body = inside.strip()
     kind = _other_kind(body)
     if kind:
-        result.skip(block.line(), f"Bỏ qua {kind}: {_ONLY_SINGLE_CHOICE}")
-        return
+        _skip(result, block, kind)
+        return None
     if "~" not in body:
         result.error(block.line(), "Phần đáp án phải có các dòng '=đúng' và '~sai'")
-        return
+        return None
     leading, *pieces = re.split(r"([=~])", body)
     if leading.strip():
         result.error(block.line(), f"Có chữ '{_field(leading)}' trước đáp án đầu tiên")
-        return
+        return None
     marks, contents = pieces[0::2], pieces[1::2]
     if any(_WEIGHT.match(content) for content in contents):
-        result.skip(block.line(), f"Bỏ qua câu có trọng số điểm (~%50%…): {_ONLY_SINGLE_CHOICE}")
-        return
+        _skip(result, block, "câu có trọng số điểm (~%50%…)")
+        return None
     if marks.count("=") > 1:
-        result.skip(block.line(), f"Bỏ qua câu có nhiều đáp án đúng: {_ONLY_SINGLE_CHOICE}")
-        return
+        _skip(result, block, "câu có nhiều đáp án đúng")
+        return None
     if "=" not in marks:
         result.error(block.line(), "Không có đáp án đúng (dòng bắt đầu bằng '=')")
-        return
+        return None
     # Per-answer feedback follows '#'; the platform has nowhere to show it.
     options = [_field(content.partition("#")[0]) for content in contents]
-    question = new_question(
-        _field(head), options, marks.index("="), id=qid,
-        explanation=_field(general_feedback), area=area,
+    return new_question(
+        _field(head), options, marks.index("="), explanation=_field(general_feedback)
     )
-    result.accept(question, block.line())
+
+
+def _skip(result: ParseResult, block: _Block, kind: str) -> None:
+    result.skip(block.line(), f"Bỏ qua {kind}: {_ONLY_SINGLE_CHOICE}")
 
 
 def _other_kind(body: str) -> str | None:

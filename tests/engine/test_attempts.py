@@ -1,0 +1,239 @@
+import asyncio
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.attempts import service as attempt_service
+from app.leaderboard import service as leaderboard_service
+from app.models import Attempt, AttemptAnswer
+from tests.factories import make_contest, register, right_answers, wrong_answers
+
+
+async def start(client, auth, slug="thu"):
+    return await client.post(f"/api/v1/contests/{slug}/attempts", headers=auth)
+
+
+async def submit(client, auth, attempt_id, answers=None, prediction=5):
+    return await client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=auth,
+                             json={"answers": answers or {}, "prediction": prediction})
+
+
+async def count_rows(session, model, *where):
+    return (await session.exec(select(func.count()).select_from(model).where(*where))).one()
+
+
+async def test_no_attempt_before_the_round_opens(client, session, clock):
+    await make_contest(session)
+    clock.advance(hours=-1)
+    _, auth = await register(client)
+    response = await start(client, auth)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "round_not_open"
+
+
+async def test_questions_follow_the_blueprint_and_hide_the_key(client, session, clock):
+    await make_contest(session, questions=12)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    ids = [q["id"] for q in body["questions"]]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    attempt = await session.get(Attempt, body["attempt_id"])
+    assert [str(q["v"]) for q in attempt.questions] == ids  # stored exactly as shown
+    assert [q["o"] for q in attempt.questions] == [[o["id"] for o in q["options"]] for q in body["questions"]]
+    area0 = [q for q in body["questions"] if "lĩnh vực 0" in q["text"]]
+    assert len(area0) >= 2
+    assert "correct" not in str(body).lower() and "Giải thích" not in str(body)
+
+
+async def test_options_are_shuffled_per_attempt(client, session, clock):
+    await make_contest(session, questions=30)
+    orders = set()
+    for _ in range(3):
+        _, auth = await register(client)
+        body = (await start(client, auth)).json()
+        orders.add(tuple(q["options"][0]["text"].split()[0] for q in body["questions"]))
+    assert len(orders) > 1
+
+
+async def test_starting_again_returns_the_attempt_in_progress(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    first = await start(client, auth)
+    again = await start(client, auth)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["attempt_id"] == first.json()["attempt_id"]
+    assert again.json()["questions"] == first.json()["questions"]
+
+
+async def test_twenty_concurrent_starts_create_one_attempt(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    responses = await asyncio.gather(*(start(client, auth) for _ in range(20)))
+    assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
+    assert len({r.json()["attempt_id"] for r in responses}) == 1
+    assert await count_rows(session, Attempt) == 1
+
+
+async def test_attempt_limit_per_round(client, session, clock):
+    await make_contest(session, max_attempts=2)
+    _, auth = await register(client)
+    for _ in range(2):
+        started = (await start(client, auth)).json()
+        assert (await submit(client, auth, started["attempt_id"])).status_code == 200
+    refused = await start(client, auth)
+    assert refused.status_code == 429
+    assert "hết 2 lượt thi" in refused.json()["error"]["message"]
+
+
+async def test_attempt_limit_per_day_resets_at_local_midnight(client, session, clock):
+    await make_contest(session, max_attempts=1, attempt_period="day")
+    _, auth = await register(client)
+    started = (await start(client, auth)).json()
+    await submit(client, auth, started["attempt_id"])
+    assert (await start(client, auth)).status_code == 429
+    clock.advance(hours=16)  # 08:00 + 16 h = 00:00 the next day in Vietnam
+    assert (await start(client, auth)).status_code == 201
+
+
+async def test_autosave_refuses_foreign_questions_and_options(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    url = f"/api/v1/attempts/{body['attempt_id']}/answers"
+    first = body["questions"][0]
+    other_option = body["questions"][1]["options"][0]["id"]
+    bad_option = await client.put(url, headers=auth, json={"answers": {first["id"]: other_option}})
+    assert bad_option.status_code == 422 and bad_option.json()["error"]["code"] == "invalid_option"
+    bad_question = await client.put(url, headers=auth, json={"answers": {"999999": 1}})
+    assert bad_question.status_code == 422
+    ok = await client.put(url, headers=auth, json={"answers": {first["id"]: first["options"][2]["id"]}})
+    assert ok.status_code == 200 and ok.json()["saved"] == 1
+    attempt = await session.get(Attempt, body["attempt_id"])
+    assert attempt.answers == {first["id"]: first["options"][2]["id"]}
+
+
+async def test_submit_counts_right_answers_and_time_to_the_millisecond(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    answers = right_answers(body)
+    wrong = wrong_answers(body)
+    first_three_wrong = {**answers, **{k: wrong[k] for k in list(wrong)[:3]}}
+    clock.advance(seconds=123, milliseconds=456)
+    result = (await submit(client, auth, body["attempt_id"], first_three_wrong, 42)).json()
+    assert result["correct_count"] == 7 and result["max_score"] == 10
+    assert result["duration_seconds"] == 123.456
+    assert result["prediction"] == 42
+    assert len(result["receipt"]) == 9 and result["receipt"][4] == "-"
+
+
+async def test_concurrent_and_repeated_submits_count_once(client, session, clock):
+    await make_contest(session)
+    pid, auth = await register(client)
+    body = (await start(client, auth)).json()
+    answers = right_answers(body)
+    clock.advance(seconds=60)
+    results = await asyncio.gather(*(submit(client, auth, body["attempt_id"], answers) for _ in range(10)))
+    assert {r.status_code for r in results} == {200}
+    assert len({r.text for r in results}) == 1  # the identical result every time
+    clock.advance(seconds=60)
+    repeat = await submit(client, auth, body["attempt_id"], wrong_answers(body), 999)
+    assert repeat.text == results[0].text
+    assert await count_rows(session, AttemptAnswer) == 10
+    redis = client._transport.app.state.redis
+    counters = await redis.hgetall(leaderboard_service.counters_key(1))
+    assert counters["submissions"] == "1" and counters["participants"] == "1"
+
+
+async def test_submit_within_grace_counts_later_keeps_saved_answers(client, session, clock):
+    await make_contest(session, time_limit=600)
+    _, in_grace = await register(client)
+    _, late = await register(client)
+    a = (await start(client, in_grace)).json()
+    b = (await start(client, late)).json()
+    await client.put(f"/api/v1/attempts/{b['attempt_id']}/answers", headers=late,
+                     json={"answers": dict(list(right_answers(b).items())[:4])})
+    clock.advance(seconds=600 + 10)
+    on_time = (await submit(client, in_grace, a["attempt_id"], right_answers(a))).json()
+    assert on_time["status"] == "submitted" and on_time["correct_count"] == 10
+    assert on_time["duration_seconds"] == 600  # never above the time limit
+    clock.advance(seconds=10)
+    too_late = (await submit(client, late, b["attempt_id"], right_answers(b))).json()
+    assert too_late["status"] == "expired" and too_late["late"] is True
+    assert too_late["correct_count"] == 4
+    assert "đã lưu trước khi hết giờ" in too_late["message"]
+
+
+async def test_autosave_after_the_deadline_is_refused(client, session, clock):
+    await make_contest(session, time_limit=600)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    clock.advance(seconds=601)
+    response = await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth,
+                                json={"answers": right_answers(body)})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "attempt_expired"
+
+
+async def test_abandoned_attempts_are_finalised_by_the_sweep(client, app, session, clock):
+    await make_contest(session, time_limit=600)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth,
+                     json={"answers": dict(list(right_answers(body).items())[:2])})
+    clock.advance(seconds=610)
+    assert await attempt_service.expire_overdue(session=session, redis=app.state.redis, now=clock()) == []
+    clock.advance(seconds=10)
+    done = await attempt_service.expire_overdue(session=session, redis=app.state.redis, now=clock())
+    assert [f.attempt.id for f in done] == [body["attempt_id"]]
+    assert done[0].attempt.status == "expired" and done[0].attempt.correct_count == 2
+
+
+async def test_an_attempt_never_outlives_its_round(client, session, clock):
+    await make_contest(session, time_limit=900)
+    clock.advance(days=7, minutes=-5)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    assert body["deadline"].startswith("2026-12-08T01:00:00")
+
+
+async def test_another_participants_attempt_is_not_found(client, session, clock):
+    await make_contest(session)
+    _, owner = await register(client)
+    _, intruder = await register(client)
+    body = (await start(client, owner)).json()
+    for response in (
+        await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=intruder),
+        await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=intruder,
+                         json={"answers": {}}),
+        await submit(client, intruder, body["attempt_id"]),
+    ):
+        assert response.status_code == 404
+
+
+async def test_review_opens_after_the_round_by_default(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    during = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
+    assert during["review_open"] is False and during["questions"][0]["correct_option_id"] is None
+    await submit(client, auth, body["attempt_id"], right_answers(body))
+    after_submit = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
+    assert after_submit["review_open"] is False
+    assert all(q["correct_option_id"] is None and q["explanation"] is None
+               for q in after_submit["questions"])
+    clock.advance(days=7)
+    after_round = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
+    assert after_round["review_open"] is True
+    first = after_round["questions"][0]
+    assert first["correct_option_id"] == right_answers(body)[first["id"]]
+    assert first["explanation"].startswith("Giải thích")
+
+
+async def test_review_right_after_submit_when_the_round_says_so(client, session, clock):
+    await make_contest(session, review_policy="after_submit")
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    await submit(client, auth, body["attempt_id"])
+    review = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
+    assert review["review_open"] is True
+    assert all(q["correct_option_id"] for q in review["questions"])
