@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -75,7 +77,7 @@ def demo() -> None:
     from app.demo import load_demo
 
     db.upgrade()
-    done = run_in_session(lambda session: load_demo(session=session))
+    done = run_with_services(lambda session, _redis: load_demo(session=session))
     typer.echo(
         f"Câu hỏi: {done['questions_created']} mới, {done['questions_updated']} cập nhật; "
         f"đơn vị: {done['units']}; cuộc thi mẫu: "
@@ -189,6 +191,91 @@ def attempts_sweep() -> None:
         return len(await attempt_service.expire_overdue(session=session, redis=redis, now=utcnow()))
 
     typer.echo(f"Đã kết thúc {run_with_services(sweep)} lượt thi quá giờ.")
+
+
+@questions_cli.command("import")
+def questions_import(
+    file: Path,
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx | gift | aiken | yaml")] = None,
+) -> None:
+    """Import questions into the organisers' bank; a file with any error imports nothing."""
+    from app.questions import formats
+    from app.questions import service
+
+    try:
+        result = formats.parse_file(file, fmt)
+    except (ValueError, OSError) as error:
+        typer.echo(f"Lỗi: {error}", err=True)
+        raise typer.Exit(1) from error
+    for issue in result.skipped:
+        typer.echo(f"{file.name}: {issue.location}: bỏ qua: {issue.message}")
+    if result.errors:
+        for issue in result.errors:
+            typer.echo(f"{file.name}: {issue.location}: {issue.message}", err=True)
+        typer.echo(f"{len(result.errors)} lỗi: không câu hỏi nào được nhập.", err=True)
+        raise typer.Exit(1)
+
+    async def load(session: AsyncSession) -> service.LoadReport:
+        report = await service.import_questions(session=session, questions=result.questions)
+        await session.commit()
+        return report
+
+    report = run_in_session(load)
+    typer.echo(
+        f"Đã nhập {len(result.questions)} câu hỏi ({report.created} mới, {report.updated} cập nhật, "
+        f"{report.unchanged} không đổi); bỏ qua {len(result.skipped)}."
+    )
+
+
+@questions_cli.command("export")
+def questions_export(
+    fmt: Annotated[str, typer.Option("--format", help="xlsx | gift | yaml")] = "yaml",
+    out: Annotated[Path | None, typer.Option(help="Tệp kết quả (mặc định: màn hình)")] = None,
+) -> None:
+    """Export the bank in the database (current versions) as Excel, GIFT or the bank's YAML."""
+    from app.questions import formats
+    from app.questions import service
+
+    if fmt not in ("xlsx", "gift", "yaml"):
+        raise typer.BadParameter("chọn xlsx, gift hoặc yaml", param_hint="--format")
+    if fmt == "xlsx" and out is None:
+        raise typer.BadParameter("tệp Excel cần --out TỆP.xlsx", param_hint="--out")
+    questions = run_in_session(lambda session: service.export_questions(session=session))
+    _write_output(formats.write(questions, fmt), out)
+    if out is not None:
+        typer.echo(f"Đã xuất {len(questions)} câu hỏi ra {out}.")
+
+
+@questions_cli.command("template")
+def questions_template(out: Path = Path("mau-ngan-hang-cau-hoi.xlsx")) -> None:
+    """Write the Excel template organisers fill in to import their own questions."""
+    from app.questions.formats import template_xlsx
+
+    out.write_bytes(template_xlsx())
+    typer.echo(f"Đã tạo tệp mẫu {out}.")
+
+
+@questions_cli.command("derive")
+def questions_derive(
+    plan: Path,
+    out: Annotated[Path | None, typer.Option(help="Tệp YAML kết quả (mặc định: màn hình)")] = None,
+) -> None:
+    """Propose draft questions (status: draft) about the documents a plan cites."""
+    from app.questions import formats
+    from app.questions.derive import derive_questions
+
+    drafts = derive_questions(plan.read_text(encoding="utf-8"), plan.name)
+    _write_output(formats.write(drafts, "yaml"), out)
+    typer.echo(f"Đã đề xuất {len(drafts)} câu hỏi nháp từ {plan.name}; cần rà soát trước khi dùng.",
+               err=out is None)
+
+
+def _write_output(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(data)
 
 
 def main() -> None:

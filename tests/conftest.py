@@ -85,10 +85,10 @@ async def app(schema: None) -> AsyncIterator:
     catalog.clear()
     application = create_app()
     async with application.router.lifespan_context(application):
-        await application.state.redis.flushdb()
-        yield application
+        # Command-line tests write through their own engine: start every test from empty.
         await truncate_all(application.state.engine)
         await application.state.redis.flushdb()
+        yield application
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ContentArea, Question, QuestionOption, QuestionVersion
@@ -117,3 +117,71 @@ async def load_areas(
             setattr(report, outcome, getattr(report, outcome) + 1)
             report.ids.append(question["id"])
     return report
+
+
+# Where imported questions go when their file names no content area.
+IMPORT_AREA = ("cau-hoi-bo-sung", "Câu hỏi do ban tổ chức bổ sung")
+
+
+def imported_id(question: dict[str, Any]) -> str:
+    """A stable id for an imported question without one: the same question gets the same id."""
+    material = json.dumps([question["text"], question["options"]], ensure_ascii=False)
+    return "nh-" + hashlib.sha256(material.encode()).hexdigest()[:10]
+
+
+async def import_questions(*, session: AsyncSession, questions: list[dict[str, Any]]) -> LoadReport:
+    """Upserts imported questions into the organisers' bank, grouped by their content area."""
+    by_area: dict[str, dict[str, Any]] = {}
+    for question in questions:
+        slug = question.get("area") or IMPORT_AREA[0]
+        existing = (await session.exec(select(ContentArea).where(ContentArea.slug == slug))).first()
+        title = existing.title if existing else (IMPORT_AREA[1] if slug == IMPORT_AREA[0]
+                                                 else slug.replace("-", " ").capitalize())
+        document = by_area.setdefault(slug, {"area": slug, "title": title, "questions": []})
+        document["questions"].append({**question, "id": question.get("id") or imported_id(question)})
+    return await load_areas(session=session, areas=by_area, origin="import")
+
+
+async def export_questions(*, session: AsyncSession) -> list[dict[str, Any]]:
+    """Every question not retired, in its current version, in the bank's own shape."""
+    statement = (
+        select(Question, QuestionVersion, ContentArea.slug)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .join(ContentArea, ContentArea.id == Question.area_id)
+        .where(Question.status != "retired")
+        .order_by(ContentArea.slug, Question.external_id)
+    )
+    rows = (await session.exec(statement)).all()
+    options = await _options(session, [version.id for _, version, _ in rows])
+    return [_as_bank_question(question, version, area, options[version.id])
+            for question, version, area in rows]
+
+
+async def _options(session: AsyncSession, version_ids: list[int]) -> dict[int, list[QuestionOption]]:
+    found: dict[int, list[QuestionOption]] = {v: [] for v in version_ids}
+    statement = select(QuestionOption).where(col(QuestionOption.version_id).in_(version_ids))
+    for option in (await session.exec(statement.order_by(QuestionOption.position))).all():
+        found[option.version_id].append(option)
+    return found
+
+
+def _as_bank_question(
+    question: Question, version: QuestionVersion, area: str, options: list[QuestionOption]
+) -> dict[str, Any]:
+    exported: dict[str, Any] = {
+        "id": question.external_id,
+        "text": version.text,
+        "options": [option.text for option in options],
+        "answer": next(i for i, option in enumerate(options) if option.is_correct),
+        "difficulty": version.difficulty,
+        "tags": list(version.tags),
+        "explanation": version.explanation,
+        "source": None,
+        "area": area,
+    }
+    if version.source_doc:
+        exported["source"] = {"doc": version.source_doc, "section": version.source_section or "",
+                              "quote": version.source_quote or ""}
+    if question.status != "active":
+        exported["status"] = question.status
+    return exported

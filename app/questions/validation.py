@@ -60,7 +60,12 @@ def schema_problems(file: str, document: object) -> list[Problem]:
     """Every JSON Schema violation in one area file."""
     problems = []
     for error in _schema_validator().iter_errors(document):
-        where = "/".join(str(part) for part in error.absolute_path) or "(tệp)"
+        path = list(error.absolute_path)
+        where = "/".join(str(part) for part in path) or "(tệp)"
+        if len(path) >= 2 and path[0] == "questions" and isinstance(document, dict):
+            question = document["questions"][path[1]]
+            qid = question.get("id", f"#{path[1] + 1}") if isinstance(question, dict) else ""
+            where = "/".join([str(qid), *(str(part) for part in path[2:])])
         problems.append(Problem(file, where, error.message))
     return problems
 
