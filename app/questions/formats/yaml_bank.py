@@ -25,7 +25,8 @@ def parse_yaml(text: str) -> ParseResult:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         detail = getattr(error, "problem", None) or error
-        result.error(f"dòng {mark.line + 1}" if mark else "tệp", f"Lỗi cú pháp YAML (chi tiết: {detail})")
+        location = f"dòng {mark.line + 1}" if mark else "tệp"
+        result.error(location, f"Lỗi cú pháp YAML (chi tiết: {detail})")
         return result
     questions = document.get("questions") if isinstance(document, dict) else None
     if not isinstance(questions, list):
