@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from redis.asyncio import Redis
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import db
 from app import redis as redis_module
@@ -105,8 +104,15 @@ def serve(
     if with_demo:
         demo()
     typer.echo(f"Cuộc thi CCHC đang chạy tại http://{host}:{port} (Ctrl+C để dừng).")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=False,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @questions_cli.command("check")
@@ -199,8 +205,7 @@ def questions_import(
     fmt: Annotated[str | None, typer.Option("--format", help="xlsx | gift | aiken | yaml")] = None,
 ) -> None:
     """Import questions into the organisers' bank; a file with any error imports nothing."""
-    from app.questions import formats
-    from app.questions import service
+    from app.questions import formats, service
 
     try:
         result = formats.parse_file(file, fmt)
@@ -222,8 +227,9 @@ def questions_import(
 
     report = run_in_session(load)
     typer.echo(
-        f"Đã nhập {len(result.questions)} câu hỏi ({report.created} mới, {report.updated} cập nhật, "
-        f"{report.unchanged} không đổi); bỏ qua {len(result.skipped)}."
+        f"Đã nhập {len(result.questions)} câu hỏi ({report.created} mới, "
+        f"{report.updated} cập nhật, {report.unchanged} không đổi); "
+        f"bỏ qua {len(result.skipped)}."
     )
 
 
@@ -233,8 +239,7 @@ def questions_export(
     out: Annotated[Path | None, typer.Option(help="Tệp kết quả (mặc định: màn hình)")] = None,
 ) -> None:
     """Export the bank in the database (current versions) as Excel, GIFT or the bank's YAML."""
-    from app.questions import formats
-    from app.questions import service
+    from app.questions import formats, service
 
     if fmt not in ("xlsx", "gift", "yaml"):
         raise typer.BadParameter("chọn xlsx, gift hoặc yaml", param_hint="--format")
@@ -266,8 +271,10 @@ def questions_derive(
 
     drafts = derive_questions(plan.read_text(encoding="utf-8"), plan.name)
     _write_output(formats.write(drafts, "yaml"), out)
-    typer.echo(f"Đã đề xuất {len(drafts)} câu hỏi nháp từ {plan.name}; cần rà soát trước khi dùng.",
-               err=out is None)
+    typer.echo(
+        f"Đã đề xuất {len(drafts)} câu hỏi nháp từ {plan.name}; cần rà soát trước khi dùng.",
+        err=out is None,
+    )
 
 
 def _write_output(data: bytes, out: Path | None) -> None:
@@ -280,5 +287,7 @@ def _write_output(data: bytes, out: Path | None) -> None:
 
 def main() -> None:
     cli()
+
+
 if __name__ == "__main__":
     main()

@@ -10,9 +10,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.contests import service as contest_service
-from app.models import Contest, ContentArea, ParticipantGroup, Round, utcnow
-from app.questions import service as question_service
 from app.errors import AppError
+from app.models import ContentArea, Contest, ParticipantGroup, Round, utcnow
+from app.questions import service as question_service
 from app.questions.validation import check_bank, load_area_files
 from app.units import service as unit_service
 
@@ -34,7 +34,9 @@ RULES_SUMMARY = (
 async def load_demo(*, session: AsyncSession) -> dict[str, int]:
     """Loads everything the demo needs and commits; returns what it did, for the command."""
     if problems := check_bank():
-        raise AppError(422, "bank_invalid", "Ngân hàng câu hỏi có lỗi: " + "; ".join(map(str, problems[:5])))
+        raise AppError(
+            422, "bank_invalid", "Ngân hàng câu hỏi có lỗi: " + "; ".join(map(str, problems[:5]))
+        )
     bank = await question_service.load_areas(session=session, areas=load_area_files())
     units = await unit_service.upsert_many(
         session=session,

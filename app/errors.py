@@ -33,5 +33,7 @@ def not_found(what: str = "Không tìm thấy dữ liệu bạn yêu cầu.") ->
     return AppError(404, "not_found", what)
 
 
-def unauthorized(message: str = "Phiên dự thi không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.") -> AppError:
+def unauthorized(
+    message: str = "Phiên dự thi không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.",
+) -> AppError:
     return AppError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})

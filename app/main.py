@@ -9,14 +9,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import maintenance
 from app import redis as redis_module
-from app.config import settings
 from app.attempts import api as attempt_api
+from app.config import settings
 from app.contests import api as contest_api
 from app.contests import views as contest_views
 from app.db import create_engine, session_factory

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-
 # Named constraints, so that migrations can drop and alter them on every backend.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

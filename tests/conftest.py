@@ -46,8 +46,10 @@ from app.questions.catalog import catalog  # noqa: E402
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"cuocthi backend: {BACKEND} (database {settings.database_url.split('@')[-1]}, "
-            f"redis {'embedded' if settings.embedded_redis else settings.redis_url})"]
+    return [
+        f"cuocthi backend: {BACKEND} (database {settings.database_url.split('@')[-1]}, "
+        f"redis {'embedded' if settings.embedded_redis else settings.redis_url})"
+    ]
 
 
 async def reset_database() -> None:

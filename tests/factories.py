@@ -42,7 +42,12 @@ def synthetic_bank(areas: int = 3, per_area: int = 10) -> dict[str, dict]:
                 {
                     "id": f"lv{a}-{q:03d}",
                     "text": f"Câu hỏi {q} của lĩnh vực {a}?",
-                    "options": [f"Sai {a}.{q}.1", f"Đúng {a}.{q}", f"Sai {a}.{q}.2", f"Sai {a}.{q}.3"],
+                    "options": [
+                        f"Sai {a}.{q}.1",
+                        f"Đúng {a}.{q}",
+                        f"Sai {a}.{q}.2",
+                        f"Sai {a}.{q}.3",
+                    ],
                     "answer": 1,
                     "difficulty": 1 + q % 3,
                     "tags": ["general"],
@@ -77,24 +82,38 @@ async def make_contest(
 ) -> ContestSetup:
     """A contest with a synthetic bank, two units and week-long rounds from START."""
     await question_service.load_areas(session=session, areas=synthetic_bank())
-    await unit_service.upsert_many(session=session, rows=[
-        {"code": "XH", "name": "UBND xã Xuân Hưng", "kind": "xã", "headcount": 40},
-        {"code": "SNV", "name": "Sở Nội vụ", "kind": "sở", "headcount": 100},
-    ])
-    contest = Contest(slug=slug, title=f"Cuộc thi {slug}", one_prize_per_person=one_prize_per_person,
-                      min_age=min_age)
+    await unit_service.upsert_many(
+        session=session,
+        rows=[
+            {"code": "XH", "name": "UBND xã Xuân Hưng", "kind": "xã", "headcount": 40},
+            {"code": "SNV", "name": "Sở Nội vụ", "kind": "sở", "headcount": 100},
+        ],
+    )
+    contest = Contest(
+        slug=slug,
+        title=f"Cuộc thi {slug}",
+        one_prize_per_person=one_prize_per_person,
+        min_age=min_age,
+    )
     session.add(contest)
     await session.flush()
-    groups = [ParticipantGroup(contest_id=contest.id, code="can-bo", name="Cán bộ, công chức"),
-              ParticipantGroup(contest_id=contest.id, code="nguoi-dan", name="Người dân")]
+    groups = [
+        ParticipantGroup(contest_id=contest.id, code="can-bo", name="Cán bộ, công chức"),
+        ParticipantGroup(contest_id=contest.id, code="nguoi-dan", name="Người dân"),
+    ]
     session.add_all(groups)
     made = []
     for number in range(1, rounds + 1):
         round_ = Round(
-            contest_id=contest.id, number=number, starts_at=START + timedelta(days=7 * (number - 1)),
-            ends_at=START + timedelta(days=7 * number), questions_per_attempt=questions,
-            time_limit_seconds=time_limit, max_attempts=max_attempts,
-            attempt_period=attempt_period, review_policy=review_policy,
+            contest_id=contest.id,
+            number=number,
+            starts_at=START + timedelta(days=7 * (number - 1)),
+            ends_at=START + timedelta(days=7 * number),
+            questions_per_attempt=questions,
+            time_limit_seconds=time_limit,
+            max_attempts=max_attempts,
+            attempt_period=attempt_period,
+            review_policy=review_policy,
             blueprint=[{"area": "linh-vuc-0", "count": 2}],
             prizes=prizes if prizes is not None else {"nhat": 1, "nhi": 1, "ba": 1},
         )
@@ -109,14 +128,27 @@ def new_phone() -> str:
 
 
 async def register(
-    client: httpx.AsyncClient, slug: str = "thu", *, name: str = "Nguyễn Văn An",
-    unit: str = "XH", group: str = "can-bo", phone: str | None = None, birth_year: int = 1990,
+    client: httpx.AsyncClient,
+    slug: str = "thu",
+    *,
+    name: str = "Nguyễn Văn An",
+    unit: str = "XH",
+    group: str = "can-bo",
+    phone: str | None = None,
+    birth_year: int = 1990,
 ) -> tuple[int, dict[str, str]]:
     """Registers through the API; returns the participant id and auth headers."""
-    response = await client.post(f"/api/v1/contests/{slug}/participants", json={
-        "full_name": name, "phone": phone or new_phone(), "birth_year": birth_year,
-        "unit_code": unit, "group": group, "consent": True,
-    })
+    response = await client.post(
+        f"/api/v1/contests/{slug}/participants",
+        json={
+            "full_name": name,
+            "phone": phone or new_phone(),
+            "birth_year": birth_year,
+            "unit_code": unit,
+            "group": group,
+            "consent": True,
+        },
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     return body["participant_id"], {"Authorization": f"Bearer {body['token']}"}

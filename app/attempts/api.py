@@ -39,8 +39,12 @@ LATE_MESSAGE = (
     responses={200: {"description": "Lượt thi đang làm dở được trả lại"}},
 )
 async def start_attempt(
-    contest: ContestDep, participant: ParticipantDep, session: SessionDep, redis: RedisDep,
-    now: NowDep, response: Response,
+    contest: ContestDep,
+    participant: ParticipantDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    response: Response,
 ) -> AttemptStarted:
     """Starts an attempt, or returns the one in progress (200)."""
     if participant.contest_id != contest.id:
@@ -75,24 +79,35 @@ async def autosave(
     attempt_id: int, body: AnswersIn, participant: ParticipantDep, session: SessionDep, now: NowDep
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
-    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
-                                              participant=participant)
-    saved = await attempt_service.autosave(session=session, attempt=attempt,
-                                           answers=body.answers, now=now)
+    attempt = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant=participant
+    )
+    saved = await attempt_service.autosave(
+        session=session, attempt=attempt, answers=body.answers, now=now
+    )
     return SavedOut(saved=len(saved.answers), saved_at=now)
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
 async def submit(
-    attempt_id: int, body: SubmitIn, participant: ParticipantDep, session: SessionDep,
-    redis: RedisDep, now: NowDep,
+    attempt_id: int,
+    body: SubmitIn,
+    participant: ParticipantDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
-    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
-                                              participant=participant)
+    attempt = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant=participant
+    )
     finalised = await attempt_service.submit(
-        session=session, redis=redis, attempt=attempt, answers=body.answers,
-        prediction=body.prediction, now=now,
+        session=session,
+        redis=redis,
+        attempt=attempt,
+        answers=body.answers,
+        prediction=body.prediction,
+        now=now,
     )
     return result_out(finalised.attempt)
 
@@ -119,8 +134,9 @@ async def read_attempt(
     attempt_id: int, participant: ParticipantDep, session: SessionDep, now: NowDep
 ) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
-    attempt = await attempt_service.get_owned(session=session, attempt_id=attempt_id,
-                                              participant=participant)
+    attempt = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant=participant
+    )
     round_ = await session.get(Round, attempt.round_id)
     review = attempt_service.review_open(round_, attempt, now)
     items = await catalog.items(session, [q["v"] for q in attempt.questions])
@@ -133,19 +149,28 @@ async def read_attempt(
         deadline=attempt.deadline,
         result=result_out(attempt) if final else None,
         review_open=review,
-        questions=[_review_question(items[q["v"]], q["o"], attempt, review) for q in attempt.questions],
+        questions=[
+            _review_question(items[q["v"]], q["o"], attempt, review) for q in attempt.questions
+        ],
     )
 
 
-def _review_question(item: Item, order: list[int], attempt: Attempt, review: bool) -> ReviewQuestion:
+def _review_question(
+    item: Item, order: list[int], attempt: Attempt, review: bool
+) -> ReviewQuestion:
     shown = _question_out(item, order)
     question = ReviewQuestion(
-        id=shown.id, text=shown.text, options=shown.options,
+        id=shown.id,
+        text=shown.text,
+        options=shown.options,
         chosen_option_id=attempt.answers.get(shown.id),
     )
     if review:
         question.correct_option_id = item.correct_option_id
         question.explanation = item.explanation
-        question.source = {"doc": item.source_doc, "section": item.source_section,
-                           "quote": item.source_quote}
+        question.source = {
+            "doc": item.source_doc,
+            "section": item.source_section,
+            "quote": item.source_quote,
+        }
     return question

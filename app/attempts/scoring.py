@@ -24,12 +24,16 @@ def duration_ms(started_at: datetime, finished_at: datetime, time_limit_seconds:
     return max(0, min(elapsed, time_limit_seconds * 1000))
 
 
-def board_score(correct: int, duration: int, submitted_at: datetime, round_start: datetime) -> float:
+def board_score(
+    correct: int, duration: int, submitted_at: datetime, round_start: datetime
+) -> float:
     """One number that orders like: more right answers, shorter time, earlier submission."""
     since_start = int((submitted_at - round_start).total_seconds())
     time_part = MAX_DURATION_MS - min(duration, MAX_DURATION_MS)
     submit_part = MAX_SUBMIT_S - min(max(since_start, 0), MAX_SUBMIT_S)
-    return float((correct << (DURATION_BITS + SUBMIT_BITS)) | (time_part << SUBMIT_BITS) | submit_part)
+    return float(
+        (correct << (DURATION_BITS + SUBMIT_BITS)) | (time_part << SUBMIT_BITS) | submit_part
+    )
 
 
 def unpack_board_score(score: float) -> tuple[int, int]:

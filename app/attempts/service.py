@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
-from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.attempts import scoring
@@ -77,7 +77,9 @@ async def _in_progress(session: AsyncSession, round_id: int, participant_id: int
     return (await session.exec(statement)).first()
 
 
-async def _used_in_period(session: AsyncSession, round_id: int, participant_id: int, period: str) -> int:
+async def _used_in_period(
+    session: AsyncSession, round_id: int, participant_id: int, period: str
+) -> int:
     statement = select(func.count()).where(
         Attempt.round_id == round_id,
         Attempt.participant_id == participant_id,
@@ -87,7 +89,12 @@ async def _used_in_period(session: AsyncSession, round_id: int, participant_id: 
 
 
 async def start(
-    *, session: AsyncSession, redis: Redis, contest: Contest, participant: Participant, now: datetime
+    *,
+    session: AsyncSession,
+    redis: Redis,
+    contest: Contest,
+    participant: Participant,
+    now: datetime,
 ) -> Started:
     """Starts an attempt in the open round, or returns the one already in progress."""
     rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
@@ -139,7 +146,9 @@ async def _new_attempt(
     blueprint = group.blueprint if group and group.blueprint else round_.blueprint
     items = await catalog.active_items(session)
     try:
-        drawn = draw(items, blueprint, round_.questions_per_attempt, random.Random(secrets.randbits(64)))
+        drawn = draw(
+            items, blueprint, round_.questions_per_attempt, random.Random(secrets.randbits(64))
+        )
     except BlueprintError as error:
         raise AppError(
             409, "bank_too_small", "Ngân hàng câu hỏi chưa đủ câu hỏi cho đợt thi này."
@@ -218,7 +227,9 @@ async def submit(
     """Submits exactly once; a repeat returns the first result. Late submits keep saved answers."""
     round_ = await session.get(Round, attempt.round_id)
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        return Finalised(attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED)
+        return Finalised(
+            attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED
+        )
     cleaned = valid_answers(attempt, answers)
     if prediction is not None and not 0 <= prediction <= PREDICTION_MAX:
         raise AppError(422, "invalid_prediction", "Số dự đoán phải là số nguyên từ 0 trở lên.")
@@ -235,7 +246,13 @@ async def expire(
 ) -> Finalised:
     """Finalises an attempt past its deadline with the answers saved before the deadline."""
     return await _finalise(
-        session, redis, attempt, round_, dict(attempt.answers), None, attempt.deadline,
+        session,
+        redis,
+        attempt,
+        round_,
+        dict(attempt.answers),
+        None,
+        attempt.deadline,
         AttemptStatus.EXPIRED,
     )
 
@@ -257,7 +274,9 @@ async def _finalise(
         "answers": answers,
         "submitted_at": finished_at,
         "correct_count": scoring.correct_count(answers, correct),
-        "duration_ms": scoring.duration_ms(attempt.started_at, finished_at, round_.time_limit_seconds),
+        "duration_ms": scoring.duration_ms(
+            attempt.started_at, finished_at, round_.time_limit_seconds
+        ),
         "prediction": prediction,
         "receipt": receipt_code(settings.secret_key, attempt.id),
     }
@@ -270,7 +289,9 @@ async def _finalise(
         await session.rollback()
         await session.refresh(attempt)
         await session.refresh(round_)
-        return Finalised(attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED)
+        return Finalised(
+            attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED
+        )
     session.add_all(_answer_rows(attempt.id, items, answers))
     await session.commit()
     await session.refresh(attempt)
@@ -278,7 +299,9 @@ async def _finalise(
     return Finalised(attempt, round_, counted_now=True, late=status == AttemptStatus.EXPIRED)
 
 
-def _answer_rows(attempt_id: int, items: dict[int, Item], answers: dict[str, int]) -> list[AttemptAnswer]:
+def _answer_rows(
+    attempt_id: int, items: dict[int, Item], answers: dict[str, int]
+) -> list[AttemptAnswer]:
     return [
         AttemptAnswer(
             attempt_id=attempt_id,

@@ -42,10 +42,15 @@ ContestDep = Annotated[Contest, Depends(get_contest)]
 
 def _round_out(round_: Round) -> RoundOut:
     return RoundOut(
-        number=round_.number, title=round_.title, starts_at=round_.starts_at,
-        ends_at=round_.ends_at, questions_per_attempt=round_.questions_per_attempt,
-        time_limit_seconds=round_.time_limit_seconds, max_attempts=round_.max_attempts,
-        attempt_period=round_.attempt_period, review_policy=round_.review_policy,
+        number=round_.number,
+        title=round_.title,
+        starts_at=round_.starts_at,
+        ends_at=round_.ends_at,
+        questions_per_attempt=round_.questions_per_attempt,
+        time_limit_seconds=round_.time_limit_seconds,
+        max_attempts=round_.max_attempts,
+        attempt_period=round_.attempt_period,
+        review_policy=round_.review_policy,
         closed=round_.closed_at is not None,
         winners_published=round_.winners_published_at is not None,
     )
@@ -55,8 +60,12 @@ def _round_out(round_: Round) -> RoundOut:
 async def list_contests(session: SessionDep, now: NowDep) -> list[ContestSummary]:
     """Contests with a round open now or still to come."""
     return [
-        ContestSummary(slug=contest.slug, title=contest.title, slogan=contest.slogan,
-                       current_round=round_.number if round_.starts_at <= now else None)
+        ContestSummary(
+            slug=contest.slug,
+            title=contest.title,
+            slogan=contest.slogan,
+            current_round=round_.number if round_.starts_at <= now else None,
+        )
         for contest, round_ in await contest_service.list_open(session=session, now=now)
     ]
 
@@ -68,10 +77,15 @@ async def contest_detail(contest: ContestDep, session: SessionDep, now: NowDep) 
     groups = await contest_service.list_groups(session=session, contest_id=contest.id)
     current = contest_service.current_round(rounds, now)
     return ContestDetail(
-        slug=contest.slug, title=contest.title, slogan=contest.slogan,
-        organiser_name=contest.organiser_name, rules_summary=contest.rules_summary,
-        rules_full=contest.rules_full, min_age=contest.min_age,
-        prediction_question=contest.prediction_question, ranking_keys=contest.ranking_keys,
+        slug=contest.slug,
+        title=contest.title,
+        slogan=contest.slogan,
+        organiser_name=contest.organiser_name,
+        rules_summary=contest.rules_summary,
+        rules_full=contest.rules_full,
+        min_age=contest.min_age,
+        prediction_question=contest.prediction_question,
+        ranking_keys=contest.ranking_keys,
         groups=[GroupOut(code=g.code, name=g.name) for g in groups],
         rounds=[_round_out(r) for r in rounds],
         current_round=current.number if current else None,
@@ -108,12 +122,20 @@ async def leaderboard(
     group_id = await _group_id(session, contest, group)
     try:
         entries, total = await leaderboard_service.top(
-            redis=redis, round_id=round_.id, unit_id=unit_id, group_id=group_id,
-            offset=offset, limit=limit,
+            redis=redis,
+            round_id=round_.id,
+            unit_id=unit_id,
+            group_id=group_id,
+            offset=offset,
+            limit=limit,
         )
     except (RedisError, OSError) as error:
-        raise AppError(503, "leaderboard_updating", "Bảng xếp hạng đang cập nhật.",
-                       headers={"Retry-After": "30"}) from error
+        raise AppError(
+            503,
+            "leaderboard_updating",
+            "Bảng xếp hạng đang cập nhật.",
+            headers={"Retry-After": "30"},
+        ) from error
     people = await _people(session, [entry.participant_id for entry in entries])
     return Leaderboard(
         round=round_.number,

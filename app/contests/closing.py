@@ -62,7 +62,9 @@ async def close_round(
     best = ranking.best_attempts(candidate for _, candidate in rows)
     count = true_count(contest, best, max_score)
     ordered = ranking.rank(best, contest.ranking_keys, count)
-    ineligible = await _already_prized(session, contest, round_) if contest.one_prize_per_person else set()
+    ineligible = (
+        await _already_prized(session, contest, round_) if contest.one_prize_per_person else set()
+    )
     winners = ranking.assign_prizes(ordered, round_.prizes, ineligible)
     await session.exec(delete(Standing).where(col(Standing.round_id) == round_.id))
     session.add_all(

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 PRIZE_ORDER = ("nhat", "nhi", "ba", "khuyen_khich")
-PRIZE_NAMES = {"nhat": "Giải Nhất", "nhi": "Giải Nhì", "ba": "Giải Ba", "khuyen_khich": "Giải Khuyến khích"}
+PRIZE_NAMES = {
+    "nhat": "Giải Nhất",
+    "nhi": "Giải Nhì",
+    "ba": "Giải Ba",
+    "khuyen_khich": "Giải Khuyến khích",
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,10 @@ def rank(candidates: Iterable[Candidate], keys: Sequence[str], true_count: int) 
         raise ValueError(f"unknown ranking keys: {unknown}")
 
     def sort_key(candidate: Candidate) -> tuple:
-        return (*(RANKING_KEYS[key][1](candidate, true_count) for key in keys), candidate.attempt_id)
+        return (
+            *(RANKING_KEYS[key][1](candidate, true_count) for key in keys),
+            candidate.attempt_id,
+        )
 
     return sorted(candidates, key=sort_key)
 

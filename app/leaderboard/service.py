@@ -76,8 +76,14 @@ def _record_args(attempt: Attempt, round_: Round) -> tuple[list[str], list[objec
         board_key(round_.id, group_id=attempt.group_id),
         counters_key(round_.id),
     ]
-    args = [attempt.participant_id, score, attempt.correct_count, attempt.max_score,
-            attempt.unit_id, attempt.group_id]
+    args = [
+        attempt.participant_id,
+        score,
+        attempt.correct_count,
+        attempt.max_score,
+        attempt.unit_id,
+        attempt.group_id,
+    ]
     return keys, args
 
 
@@ -87,7 +93,9 @@ async def record(*, redis: Redis, attempt: Attempt, round_: Round) -> bool:
     try:
         await redis.eval(RECORD_SCRIPT, len(keys), *keys, *args)
     except (RedisError, OSError):
-        log.warning("leaderboard update failed for attempt %s; a rebuild will restore it", attempt.id)
+        log.warning(
+            "leaderboard update failed for attempt %s; a rebuild will restore it", attempt.id
+        )
         return False
     return True
 
@@ -101,8 +109,13 @@ class BoardEntry:
 
 
 async def top(
-    *, redis: Redis, round_id: int, unit_id: int | None = None, group_id: int | None = None,
-    offset: int = 0, limit: int = 20,
+    *,
+    redis: Redis,
+    round_id: int,
+    unit_id: int | None = None,
+    group_id: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[list[BoardEntry], int]:
     """A page of a board and its size: O(log N + limit)."""
     board = board_key(round_id, unit_id, group_id)
@@ -133,7 +146,9 @@ async def remove(*, redis: Redis, round_ids: list[int], participant: Participant
         await pipe.execute()
 
 
-async def final_candidates(*, session: AsyncSession, round_id: int) -> list[tuple[Attempt, Candidate]]:
+async def final_candidates(
+    *, session: AsyncSession, round_id: int
+) -> list[tuple[Attempt, Candidate]]:
     """Every final attempt of a round by participants still in the contest."""
     statement = (
         select(Attempt)

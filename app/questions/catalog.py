@@ -117,7 +117,9 @@ async def _load_items(
     ]
 
 
-async def _options_by_version(session: AsyncSession, version_ids: list[int]) -> dict[int, list[Option]]:
+async def _options_by_version(
+    session: AsyncSession, version_ids: list[int]
+) -> dict[int, list[Option]]:
     by_version: dict[int, list[Option]] = {}
     if not version_ids:
         return by_version

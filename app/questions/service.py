@@ -67,8 +67,9 @@ async def upsert_question(
             return "unchanged"
         outcome = "updated"
         number = (current.version + 1) if current else 1
-    version = await _add_version(session=session, question_id=stored.id, number=number,
-                                 question=question, digest=digest)
+    version = await _add_version(
+        session=session, question_id=stored.id, number=number, question=question, digest=digest
+    )
     stored.area_id = area.id
     stored.status = question.get("status", "active")
     stored.current_version_id = version.id
@@ -97,8 +98,12 @@ async def _add_version(
     await session.flush()
     for position, text in enumerate(question["options"]):
         session.add(
-            QuestionOption(version_id=version.id, position=position, text=text,
-                           is_correct=position == question["answer"])
+            QuestionOption(
+                version_id=version.id,
+                position=position,
+                text=text,
+                is_correct=position == question["answer"],
+            )
         )
     await session.flush()
     return version
@@ -112,8 +117,9 @@ async def load_areas(
     for document in areas.values():
         area = await ensure_area(session=session, slug=document["area"], title=document["title"])
         for question in document["questions"]:
-            outcome = await upsert_question(session=session, area=area, question=question,
-                                            origin=origin)
+            outcome = await upsert_question(
+                session=session, area=area, question=question, origin=origin
+            )
             setattr(report, outcome, getattr(report, outcome) + 1)
             report.ids.append(question["id"])
     return report
@@ -135,10 +141,15 @@ async def import_questions(*, session: AsyncSession, questions: list[dict[str, A
     for question in questions:
         slug = question.get("area") or IMPORT_AREA[0]
         existing = (await session.exec(select(ContentArea).where(ContentArea.slug == slug))).first()
-        title = existing.title if existing else (IMPORT_AREA[1] if slug == IMPORT_AREA[0]
-                                                 else slug.replace("-", " ").capitalize())
+        title = (
+            existing.title
+            if existing
+            else (IMPORT_AREA[1] if slug == IMPORT_AREA[0] else slug.replace("-", " ").capitalize())
+        )
         document = by_area.setdefault(slug, {"area": slug, "title": title, "questions": []})
-        document["questions"].append({**question, "id": question.get("id") or imported_id(question)})
+        document["questions"].append(
+            {**question, "id": question.get("id") or imported_id(question)}
+        )
     return await load_areas(session=session, areas=by_area, origin="import")
 
 
@@ -153,11 +164,15 @@ async def export_questions(*, session: AsyncSession) -> list[dict[str, Any]]:
     )
     rows = (await session.exec(statement)).all()
     options = await _options(session, [version.id for _, version, _ in rows])
-    return [_as_bank_question(question, version, area, options[version.id])
-            for question, version, area in rows]
+    return [
+        _as_bank_question(question, version, area, options[version.id])
+        for question, version, area in rows
+    ]
 
 
-async def _options(session: AsyncSession, version_ids: list[int]) -> dict[int, list[QuestionOption]]:
+async def _options(
+    session: AsyncSession, version_ids: list[int]
+) -> dict[int, list[QuestionOption]]:
     found: dict[int, list[QuestionOption]] = {v: [] for v in version_ids}
     statement = select(QuestionOption).where(col(QuestionOption.version_id).in_(version_ids))
     for option in (await session.exec(statement.order_by(QuestionOption.position))).all():
@@ -180,8 +195,11 @@ def _as_bank_question(
         "area": area,
     }
     if version.source_doc:
-        exported["source"] = {"doc": version.source_doc, "section": version.source_section or "",
-                              "quote": version.source_quote or ""}
+        exported["source"] = {
+            "doc": version.source_doc,
+            "section": version.source_section or "",
+            "quote": version.source_quote or "",
+        }
     if question.status != "active":
         exported["status"] = question.status
     return exported

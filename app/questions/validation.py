@@ -84,7 +84,9 @@ def question_problems(file: str, question: dict) -> list[Problem]:
     if len({duplicate_key(option) for option in options}) != len(options):
         problems.append(problem("options are not distinct"))
     if question["answer"] >= len(options):
-        problems.append(problem(f"answer {question['answer']} is not one of {len(options)} options"))
+        problems.append(
+            problem(f"answer {question['answer']} is not one of {len(options)} options")
+        )
     if any(re.search(r"tất cả (các )?(đáp án|phương án|ý) trên", o, re.I) for o in options):
         problems.append(problem("'all of the above' options are not allowed"))
     source = question["source"]
@@ -101,7 +103,9 @@ def bank_problems(areas: dict[str, dict]) -> list[Problem]:
     for file, document in areas.items():
         expected_area = Path(file).stem
         if document["area"] != expected_area:
-            problems.append(Problem(file, "area", f"area must equal the file name '{expected_area}'"))
+            problems.append(
+                Problem(file, "area", f"area must equal the file name '{expected_area}'")
+            )
         for question in document["questions"]:
             qid = question["id"]
             if qid in seen_ids:
@@ -111,9 +115,7 @@ def bank_problems(areas: dict[str, dict]) -> list[Problem]:
             if key in seen_texts:
                 problems.append(Problem(file, qid, f"same question as {seen_texts[key]}"))
             seen_texts[key] = qid
-    problems += position_problems(
-        [q for document in areas.values() for q in document["questions"]]
-    )
+    problems += position_problems([q for document in areas.values() for q in document["questions"]])
     return problems
 
 

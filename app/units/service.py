@@ -39,7 +39,9 @@ async def upsert_many(*, session: AsyncSession, rows: Iterable[dict[str, Any]]) 
     count = 0
     for row in rows:
         unit = await get_by_code(session=session, code=row["code"]) or Unit(code=row["code"])
-        parent = await get_by_code(session=session, code=row["parent"]) if row.get("parent") else None
+        parent = (
+            await get_by_code(session=session, code=row["parent"]) if row.get("parent") else None
+        )
         unit.name = unicodedata.normalize("NFC", row["name"])
         unit.search_name = fold(row["name"])
         unit.kind = row.get("kind", "")

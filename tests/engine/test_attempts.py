@@ -14,8 +14,11 @@ async def start(client, auth, slug="thu"):
 
 
 async def submit(client, auth, attempt_id, answers=None, prediction=5):
-    return await client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=auth,
-                             json={"answers": answers or {}, "prediction": prediction})
+    return await client.post(
+        f"/api/v1/attempts/{attempt_id}/submit",
+        headers=auth,
+        json={"answers": answers or {}, "prediction": prediction},
+    )
 
 
 async def count_rows(session, model, *where):
@@ -39,7 +42,9 @@ async def test_questions_follow_the_blueprint_and_hide_the_key(client, session, 
     assert len(ids) == 12 and len(set(ids)) == 12
     attempt = await session.get(Attempt, body["attempt_id"])
     assert [str(q["v"]) for q in attempt.questions] == ids  # stored exactly as shown
-    assert [q["o"] for q in attempt.questions] == [[o["id"] for o in q["options"]] for q in body["questions"]]
+    assert [q["o"] for q in attempt.questions] == [
+        [o["id"] for o in q["options"]] for q in body["questions"]
+    ]
     area0 = [q for q in body["questions"] if "lĩnh vực 0" in q["text"]]
     assert len(area0) >= 2
     assert "correct" not in str(body).lower() and "Giải thích" not in str(body)
@@ -106,7 +111,9 @@ async def test_autosave_refuses_foreign_questions_and_options(client, session, c
     assert bad_option.status_code == 422 and bad_option.json()["error"]["code"] == "invalid_option"
     bad_question = await client.put(url, headers=auth, json={"answers": {"999999": 1}})
     assert bad_question.status_code == 422
-    ok = await client.put(url, headers=auth, json={"answers": {first["id"]: first["options"][2]["id"]}})
+    ok = await client.put(
+        url, headers=auth, json={"answers": {first["id"]: first["options"][2]["id"]}}
+    )
     assert ok.status_code == 200 and ok.json()["saved"] == 1
     attempt = await session.get(Attempt, body["attempt_id"])
     assert attempt.answers == {first["id"]: first["options"][2]["id"]}
@@ -133,7 +140,9 @@ async def test_concurrent_and_repeated_submits_count_once(client, session, clock
     body = (await start(client, auth)).json()
     answers = right_answers(body)
     clock.advance(seconds=60)
-    results = await asyncio.gather(*(submit(client, auth, body["attempt_id"], answers) for _ in range(10)))
+    results = await asyncio.gather(
+        *(submit(client, auth, body["attempt_id"], answers) for _ in range(10))
+    )
     assert {r.status_code for r in results} == {200}
     assert len({r.text for r in results}) == 1  # the identical result every time
     clock.advance(seconds=60)
@@ -151,8 +160,11 @@ async def test_submit_within_grace_counts_later_keeps_saved_answers(client, sess
     _, late = await register(client)
     a = (await start(client, in_grace)).json()
     b = (await start(client, late)).json()
-    await client.put(f"/api/v1/attempts/{b['attempt_id']}/answers", headers=late,
-                     json={"answers": dict(list(right_answers(b).items())[:4])})
+    await client.put(
+        f"/api/v1/attempts/{b['attempt_id']}/answers",
+        headers=late,
+        json={"answers": dict(list(right_answers(b).items())[:4])},
+    )
     clock.advance(seconds=600 + 10)
     on_time = (await submit(client, in_grace, a["attempt_id"], right_answers(a))).json()
     assert on_time["status"] == "submitted" and on_time["correct_count"] == 10
@@ -169,8 +181,11 @@ async def test_autosave_after_the_deadline_is_refused(client, session, clock):
     _, auth = await register(client)
     body = (await start(client, auth)).json()
     clock.advance(seconds=601)
-    response = await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth,
-                                json={"answers": right_answers(body)})
+    response = await client.put(
+        f"/api/v1/attempts/{body['attempt_id']}/answers",
+        headers=auth,
+        json={"answers": right_answers(body)},
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "attempt_expired"
 
 
@@ -178,10 +193,16 @@ async def test_abandoned_attempts_are_finalised_by_the_sweep(client, app, sessio
     await make_contest(session, time_limit=600)
     _, auth = await register(client)
     body = (await start(client, auth)).json()
-    await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth,
-                     json={"answers": dict(list(right_answers(body).items())[:2])})
+    await client.put(
+        f"/api/v1/attempts/{body['attempt_id']}/answers",
+        headers=auth,
+        json={"answers": dict(list(right_answers(body).items())[:2])},
+    )
     clock.advance(seconds=610)
-    assert await attempt_service.expire_overdue(session=session, redis=app.state.redis, now=clock()) == []
+    assert (
+        await attempt_service.expire_overdue(session=session, redis=app.state.redis, now=clock())
+        == []
+    )
     clock.advance(seconds=10)
     done = await attempt_service.expire_overdue(session=session, redis=app.state.redis, now=clock())
     assert [f.attempt.id for f in done] == [body["attempt_id"]]
@@ -203,8 +224,9 @@ async def test_another_participants_attempt_is_not_found(client, session, clock)
     body = (await start(client, owner)).json()
     for response in (
         await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=intruder),
-        await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=intruder,
-                         json={"answers": {}}),
+        await client.put(
+            f"/api/v1/attempts/{body['attempt_id']}/answers", headers=intruder, json={"answers": {}}
+        ),
         await submit(client, intruder, body["attempt_id"]),
     ):
         assert response.status_code == 404
@@ -219,8 +241,10 @@ async def test_review_opens_after_the_round_by_default(client, session, clock):
     await submit(client, auth, body["attempt_id"], right_answers(body))
     after_submit = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
     assert after_submit["review_open"] is False
-    assert all(q["correct_option_id"] is None and q["explanation"] is None
-               for q in after_submit["questions"])
+    assert all(
+        q["correct_option_id"] is None and q["explanation"] is None
+        for q in after_submit["questions"]
+    )
     clock.advance(days=7)
     after_round = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
     assert after_round["review_open"] is True

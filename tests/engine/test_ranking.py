@@ -10,12 +10,23 @@ T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def cand(pid, correct, prediction=None, duration=60_000, submitted=0, attempt=None):
-    return Candidate(pid, attempt or pid * 10 + submitted, 1, correct, prediction, duration,
-                     T0 + timedelta(seconds=submitted))
+    return Candidate(
+        pid,
+        attempt or pid * 10 + submitted,
+        1,
+        correct,
+        prediction,
+        duration,
+        T0 + timedelta(seconds=submitted),
+    )
 
 
 def test_best_attempt_is_most_right_answers_and_on_a_tie_the_earlier():
-    first, better, tie_later = cand(1, 7, submitted=1), cand(1, 9, submitted=2), cand(1, 9, submitted=3)
+    first, better, tie_later = (
+        cand(1, 7, submitted=1),
+        cand(1, 9, submitted=2),
+        cand(1, 9, submitted=3),
+    )
     assert best_attempts([first, better, tie_later]) == [better]
     assert best_attempts([tie_later, better]) == [better]
 
@@ -35,7 +46,10 @@ def test_default_order_right_answers_then_prediction_then_time_then_submission()
 
 
 def test_ranking_keys_are_configurable():
-    people = [cand(1, 10, prediction=0, duration=5_000), cand(2, 10, prediction=100, duration=9_000)]
+    people = [
+        cand(1, 10, prediction=0, duration=5_000),
+        cand(2, 10, prediction=100, duration=9_000),
+    ]
     assert [c.participant_id for c in rank(people, ["correct_desc", "duration_asc"], 100)] == [1, 2]
     with pytest.raises(ValueError):
         rank(people, ["luck"], 100)
@@ -43,7 +57,9 @@ def test_ranking_keys_are_configurable():
 
 def test_prizes_go_in_rank_order_and_skip_the_ineligible():
     ordered = [cand(pid, 10 - pid) for pid in range(1, 8)]
-    prizes = assign_prizes(ordered, {"nhat": 1, "nhi": 2, "ba": 1, "khuyen_khich": 2}, ineligible={2})
+    prizes = assign_prizes(
+        ordered, {"nhat": 1, "nhi": 2, "ba": 1, "khuyen_khich": 2}, ineligible={2}
+    )
     assert prizes == {1: "nhat", 3: "nhi", 4: "nhi", 5: "ba", 6: "khuyen_khich", 7: "khuyen_khich"}
 
 
@@ -55,4 +71,7 @@ def test_board_score_orders_like_the_live_rule_and_unpacks():
     same_but_later = board_score(9, 60_000, T0 + timedelta(hours=2), start)
     assert more_right > faster > same_but_later > slower
     assert unpack_board_score(faster) == (9, 60_000)
-    assert unpack_board_score(board_score(30, 1_800_000, T0 + timedelta(days=60), start)) == (30, 1_800_000)
+    assert unpack_board_score(board_score(30, 1_800_000, T0 + timedelta(days=60), start)) == (
+        30,
+        1_800_000,
+    )

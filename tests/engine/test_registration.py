@@ -3,8 +3,14 @@ import pytest
 from app.participants.identity import TokenClaims, issue_token
 from tests.factories import make_contest, new_phone, register
 
-VALID = {"full_name": "Trần Thị Bình", "phone": "0912 345 678", "birth_year": 1985,
-         "unit_code": "XH", "group": "nguoi-dan", "consent": True}
+VALID = {
+    "full_name": "Trần Thị Bình",
+    "phone": "0912 345 678",
+    "birth_year": 1985,
+    "unit_code": "XH",
+    "group": "nguoi-dan",
+    "consent": True,
+}
 
 
 async def post(client, body, slug="thu"):
@@ -22,18 +28,23 @@ async def test_registration_returns_a_token(client, contest):
     assert set(response.json()) == {"participant_id", "token"}
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("phone", "12345", "Số điện thoại không hợp lệ"),
-    ("phone", "0212345678", "Số điện thoại không hợp lệ"),
-    ("full_name", " ", "Vui lòng nhập họ và tên"),
-    ("full_name", "x" * 10_000, "Giá trị quá dài"),
-    ("birth_year", 1800, "Năm sinh phải trong khoảng"),
-    ("birth_year", 2030, "Năm sinh phải trong khoảng"),
-    ("unit_code", "KHONG-CO", "Vui lòng chọn đơn vị"),
-    ("group", "khong-co", "Vui lòng chọn đối tượng"),
-    ("consent", False, "Bạn cần đồng ý"),
-])
-async def test_bad_registration_is_refused_next_to_the_field(client, contest, field, value, message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("phone", "12345", "Số điện thoại không hợp lệ"),
+        ("phone", "0212345678", "Số điện thoại không hợp lệ"),
+        ("full_name", " ", "Vui lòng nhập họ và tên"),
+        ("full_name", "x" * 10_000, "Giá trị quá dài"),
+        ("birth_year", 1800, "Năm sinh phải trong khoảng"),
+        ("birth_year", 2030, "Năm sinh phải trong khoảng"),
+        ("unit_code", "KHONG-CO", "Vui lòng chọn đơn vị"),
+        ("group", "khong-co", "Vui lòng chọn đối tượng"),
+        ("consent", False, "Bạn cần đồng ý"),
+    ],
+)
+async def test_bad_registration_is_refused_next_to_the_field(
+    client, contest, field, value, message
+):
     response = await post(client, {**VALID, field: value})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -65,12 +76,16 @@ async def test_one_registration_per_phone_whatever_its_spelling(client, contest)
 
 async def test_returning_participant_recovers_the_token(client, contest):
     first = (await post(client, VALID)).json()
-    recovered = await client.post("/api/v1/contests/thu/participants/recover",
-                                  json={"phone": "84912345678", "birth_year": 1985})
+    recovered = await client.post(
+        "/api/v1/contests/thu/participants/recover",
+        json={"phone": "84912345678", "birth_year": 1985},
+    )
     assert recovered.status_code == 200
     assert recovered.json() == first
-    wrong_year = await client.post("/api/v1/contests/thu/participants/recover",
-                                   json={"phone": "0912345678", "birth_year": 1986})
+    wrong_year = await client.post(
+        "/api/v1/contests/thu/participants/recover",
+        json={"phone": "0912345678", "birth_year": 1986},
+    )
     assert wrong_year.status_code == 404
 
 
@@ -79,8 +94,9 @@ async def test_forged_and_foreign_tokens_are_401(client, session, contest):
     forged = {"Authorization": auth["Authorization"][:-3] + "AAA"}
     assert (await client.post("/api/v1/contests/thu/attempts", headers=forged)).status_code == 401
     other_contest = issue_token("not-the-secret", TokenClaims(pid, contest.id))
-    response = await client.post("/api/v1/contests/thu/attempts",
-                                 headers={"Authorization": f"Bearer {other_contest}"})
+    response = await client.post(
+        "/api/v1/contests/thu/attempts", headers={"Authorization": f"Bearer {other_contest}"}
+    )
     assert response.status_code == 401
     await make_contest(session, slug="khac")
     _, other_auth = await register(client, "khac", phone=new_phone())

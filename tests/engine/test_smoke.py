@@ -10,12 +10,16 @@ async def test_play_one_attempt_end_to_end(client, session, clock):
     body = started.json()
     assert len(body["questions"]) == 10
     answers = right_answers(body)
-    saved = await client.put(f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth,
-                             json={"answers": answers})
+    saved = await client.put(
+        f"/api/v1/attempts/{body['attempt_id']}/answers", headers=auth, json={"answers": answers}
+    )
     assert saved.status_code == 200, saved.text
     clock.advance(seconds=95.5)
-    result = await client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", headers=auth,
-                               json={"answers": {}, "prediction": 12})
+    result = await client.post(
+        f"/api/v1/attempts/{body['attempt_id']}/submit",
+        headers=auth,
+        json={"answers": {}, "prediction": 12},
+    )
     assert result.status_code == 200, result.text
     assert result.json()["correct_count"] == 10
     assert result.json()["duration_seconds"] == 95.5

@@ -29,8 +29,9 @@ def test_serve_with_two_workers_on_postgres_and_redis():
     """On PostgreSQL + Redis two workers serve; the embedded default refuses them (above)."""
     port = _free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"]
-    server = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        command, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         if BACKEND == "embedded":
             output, _ = server.communicate(timeout=30)
@@ -46,8 +47,12 @@ def test_serve_with_two_workers_on_postgres_and_redis():
         else:
             raise AssertionError("the server did not answer within 30 s")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "database": "ok", "redis": "ok",
-                                   "redis_mode": "server"}
+        assert response.json() == {
+            "status": "ok",
+            "database": "ok",
+            "redis": "ok",
+            "redis_mode": "server",
+        }
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -30,6 +30,8 @@ async def test_unknown_api_path_is_a_json_404(client):
 
 async def test_static_files_are_served_without_a_cdn(client):
     home = await client.get("/")
-    assert "https://" not in home.text and "http://" not in home.text.replace("http://testserver", "")
+    assert "https://" not in home.text and "http://" not in home.text.replace(
+        "http://testserver", ""
+    )
     css = await client.get("/static/css/site.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]

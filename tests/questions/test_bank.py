@@ -11,13 +11,23 @@ import yaml
 from app.questions.validation import BANK_DIR, SOURCES_DIR, check_bank, load_area_files
 
 REQUIRED_AREAS = {
-    "chu-truong-chinh-sach", "cai-cach-the-che", "thu-tuc-hanh-chinh", "to-chuc-bo-may",
-    "che-do-cong-vu", "tai-chinh-cong", "chinh-quyen-so", "chi-so-danh-gia",
+    "chu-truong-chinh-sach",
+    "cai-cach-the-che",
+    "thu-tuc-hanh-chinh",
+    "to-chuc-bo-may",
+    "che-do-cong-vu",
+    "tai-chinh-cong",
+    "chinh-quyen-so",
+    "chi-so-danh-gia",
     "thong-tin-tuyen-truyen",
 }
-PLAN_TAGS = {"000_3471b7d40470b9aa.txt": "ninh-binh", "001_43ad8651336d771f.txt": "xuan-hung",
-             "002_5c11de3e6bc9dfdb.txt": "cao-bang", "003_f5d58bbc7fe86468.txt": "ninh-binh",
-             "004_e7bc9c1e349d2ec2.txt": "bac-ninh"}
+PLAN_TAGS = {
+    "000_3471b7d40470b9aa.txt": "ninh-binh",
+    "001_43ad8651336d771f.txt": "xuan-hung",
+    "002_5c11de3e6bc9dfdb.txt": "cao-bang",
+    "003_f5d58bbc7fe86468.txt": "ninh-binh",
+    "004_e7bc9c1e349d2ec2.txt": "bac-ninh",
+}
 
 
 def all_questions():
@@ -73,21 +83,31 @@ def bank_copy(tmp_path):
     return write
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda qs: qs[0].update(answer=4), "answer 4 is not one of"),
-    (lambda qs: qs[0].update(answer=7), "/answer: 7 is greater than the maximum"),
-    (lambda qs: qs[0].update(options=["Một", "một ", "Hai"]), "options are not distinct"),
-    (lambda qs: qs[0].update(options=["Chỉ một"]), "is too short"),
-    (lambda qs: qs[1].update(text=qs[0]["text"].upper() + "  "), "same question as"),
-    (lambda qs: qs[1].update(id=qs[0]["id"]), "id already used"),
-    (lambda qs: qs[0]["source"].update(quote="Câu trích dẫn không có trong kế hoạch nào cả"),
-     "quote not found"),
-    (lambda qs: qs[0]["source"].update(doc="khong-co.txt"), "is not one of"),
-    (lambda qs: qs[0].update(text=unicodedata.normalize("NFD", qs[0]["text"])), "not Unicode NFC"),
-    (lambda qs: qs[0].update(options=[*qs[0]["options"][:3], "Tất cả các đáp án trên"]),
-     "'all of the above'"),
-    (lambda qs: [q.update(answer=0) for q in qs], "answer position 0 holds"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda qs: qs[0].update(answer=4), "answer 4 is not one of"),
+        (lambda qs: qs[0].update(answer=7), "/answer: 7 is greater than the maximum"),
+        (lambda qs: qs[0].update(options=["Một", "một ", "Hai"]), "options are not distinct"),
+        (lambda qs: qs[0].update(options=["Chỉ một"]), "is too short"),
+        (lambda qs: qs[1].update(text=qs[0]["text"].upper() + "  "), "same question as"),
+        (lambda qs: qs[1].update(id=qs[0]["id"]), "id already used"),
+        (
+            lambda qs: qs[0]["source"].update(quote="Câu trích dẫn không có trong kế hoạch nào cả"),
+            "quote not found",
+        ),
+        (lambda qs: qs[0]["source"].update(doc="khong-co.txt"), "is not one of"),
+        (
+            lambda qs: qs[0].update(text=unicodedata.normalize("NFD", qs[0]["text"])),
+            "not Unicode NFC",
+        ),
+        (
+            lambda qs: qs[0].update(options=[*qs[0]["options"][:3], "Tất cả các đáp án trên"]),
+            "'all of the above'",
+        ),
+        (lambda qs: [q.update(answer=0) for q in qs], "answer position 0 holds"),
+    ],
+)
 def test_the_checker_names_file_id_and_problem(bank_copy, mutate, expected):
     problems = bank_copy(mutate)
     matching = [p for p in problems if expected in p]

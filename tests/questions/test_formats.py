@@ -169,8 +169,17 @@ def test_gift_write_puts_a_category_before_each_run_of_an_area():
         ("{=Một ~Hai} là đúng.", "điền từ"),
         ("{=Một =Hai ~Ba}", "nhiều đáp án đúng"),
     ],
-    ids=["true-false", "true-false-word", "short-answer", "matching", "numerical", "essay",
-         "weighted", "missing-word", "several-right"],
+    ids=[
+        "true-false",
+        "true-false-word",
+        "short-answer",
+        "matching",
+        "numerical",
+        "essay",
+        "weighted",
+        "missing-word",
+        "several-right",
+    ],
 )
 def test_gift_other_question_types_are_skipped_with_their_line(body, kind):
     text = f"// mở đầu\n\n::x::Câu hỏi đúng {{=Một ~Hai}}\n\n::y::Câu hỏi\nkhác {body}\n"
@@ -185,7 +194,9 @@ def test_gift_other_question_types_are_skipped_with_their_line(body, kind):
 def test_gift_true_false_is_skipped_with_its_line():
     result = parse_gift("Thủ đô là Hà Nội. {TRUE}\n\n\nĐúng không? {F}")
     assert [(i.location, "đúng/sai" in i.message) for i in result.skipped] == [
-        ("dòng 1", True), ("dòng 4", True)]
+        ("dòng 1", True),
+        ("dòng 4", True),
+    ]
 
 
 def test_gift_unclosed_brace_is_an_error_with_its_line():
@@ -297,14 +308,27 @@ def test_xlsx_header_is_bold_and_frozen():
 
 
 def test_xlsx_columns_are_found_by_name_in_any_order_case_and_spacing():
-    data = sheet_bytes([
-        ["DANH SÁCH CÂU HỎI"],
-        ["  đáp ÁN ", "Câu hỏi", "Phương án A", "Phương án B", "Phương án C", "Phương án D",
-         "Lĩnh vực", "Mức độ", "Giải thích", "Nguồn", "Ghi chú"],
-        ["c", "Ai ký?", "Một", 2025, "Ba", None, "Tổ chức bộ máy", 2.0, "Vì thế.", None, "x"],
-        [None] * 11,
-        ["A", "Ai duyệt?", "Một", "Hai", None, None, "to-chuc-bo-may", "Khó", None, None, None],
-    ])
+    data = sheet_bytes(
+        [
+            ["DANH SÁCH CÂU HỎI"],
+            [
+                "  đáp ÁN ",
+                "Câu hỏi",
+                "Phương án A",
+                "Phương án B",
+                "Phương án C",
+                "Phương án D",
+                "Lĩnh vực",
+                "Mức độ",
+                "Giải thích",
+                "Nguồn",
+                "Ghi chú",
+            ],
+            ["c", "Ai ký?", "Một", 2025, "Ba", None, "Tổ chức bộ máy", 2.0, "Vì thế.", None, "x"],
+            [None] * 11,
+            ["A", "Ai duyệt?", "Một", "Hai", None, None, "to-chuc-bo-may", "Khó", None, None, None],
+        ]
+    )
     result = parse_xlsx(data)
     assert result.errors == []
     first, second = result.questions
@@ -315,16 +339,21 @@ def test_xlsx_columns_are_found_by_name_in_any_order_case_and_spacing():
 
 
 def test_xlsx_bad_cells_are_errors_naming_row_and_column():
-    data = sheet_bytes([
-        ["Câu hỏi", "Phương án A", "Phương án B", "Phương án C", "Đáp án", "Mức độ"],
-        ["Đúng?", "Một", "Hai", None, "A", 1],
-        ["Sai đáp án?", "Một", "Hai", None, "G", 1],
-        ["Sai mức?", "Một", "Hai", None, "B", "rất khó"],
-        ["Thiếu giữa?", "Một", None, "Ba", "A", 1],
-    ])
+    data = sheet_bytes(
+        [
+            ["Câu hỏi", "Phương án A", "Phương án B", "Phương án C", "Đáp án", "Mức độ"],
+            ["Đúng?", "Một", "Hai", None, "A", 1],
+            ["Sai đáp án?", "Một", "Hai", None, "G", 1],
+            ["Sai mức?", "Một", "Hai", None, "B", "rất khó"],
+            ["Thiếu giữa?", "Một", None, "Ba", "A", 1],
+        ]
+    )
     result = parse_xlsx(data)
     assert [(i.location, i.message.split("'")[1]) for i in result.errors] == [
-        ("hàng 3", "Đáp án"), ("hàng 4", "Mức độ"), ("hàng 5", "Phương án B")]
+        ("hàng 3", "Đáp án"),
+        ("hàng 4", "Mức độ"),
+        ("hàng 5", "Phương án B"),
+    ]
 
 
 def test_xlsx_missing_required_column_is_an_error():

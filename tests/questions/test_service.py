@@ -8,7 +8,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.models import Attempt, Question, QuestionVersion
+from app.models import Attempt, QuestionVersion
 from app.questions import formats
 from app.questions import service as question_service
 from tests.factories import make_contest, register, synthetic_bank
@@ -71,7 +71,8 @@ def test_import_reports_counts_and_skips(runner, tmp_path, schema):
     gift = tmp_path / "bo-cau-hoi.gift"
     gift.write_text(
         "$CATEGORY: Cải cách thủ tục hành chính\n\n"
-        "::q1:: Bộ phận Một cửa tiếp nhận gì? {=Hồ sơ thủ tục hành chính ~Đơn khiếu nại ~Thư góp ý}\n\n"
+        "::q1:: Bộ phận Một cửa tiếp nhận gì? "
+        "{=Hồ sơ thủ tục hành chính ~Đơn khiếu nại ~Thư góp ý}\n\n"
         "Thủ đô của Việt Nam là Hà Nội. {T}\n",
         encoding="utf-8",
     )
@@ -83,8 +84,10 @@ def test_import_reports_counts_and_skips(runner, tmp_path, schema):
 
 def test_a_file_with_errors_imports_nothing(runner, tmp_path, schema):
     aiken = tmp_path / "loi.txt"
-    aiken.write_text("Câu hỏi một?\nA. Có\nB. Không\nANSWER: A\n\nCâu hỏi hai?\nA. Có\nB. Không\nANSWER: D\n",
-                     encoding="utf-8")
+    aiken.write_text(
+        "Câu hỏi một?\nA. Có\nB. Không\nANSWER: A\n\nCâu hỏi hai?\nA. Có\nB. Không\nANSWER: D\n",
+        encoding="utf-8",
+    )
     before = runner.invoke(cli, ["questions", "export", "--format", "yaml"]).output
     result = runner.invoke(cli, ["questions", "import", str(aiken)])
     assert result.exit_code == 1
@@ -94,9 +97,16 @@ def test_a_file_with_errors_imports_nothing(runner, tmp_path, schema):
 
 def test_export_then_import_is_a_fixed_point(runner, tmp_path, schema):
     bank = tmp_path / "bank.yaml"
-    bank.write_bytes(formats.write(
-        [{**q, "area": doc["area"], "source": None} for doc in synthetic_bank().values()
-         for q in copy.deepcopy(doc["questions"])], "yaml"))
+    bank.write_bytes(
+        formats.write(
+            [
+                {**q, "area": doc["area"], "source": None}
+                for doc in synthetic_bank().values()
+                for q in copy.deepcopy(doc["questions"])
+            ],
+            "yaml",
+        )
+    )
     assert runner.invoke(cli, ["questions", "import", str(bank)]).exit_code == 0
     xlsx = tmp_path / "bank.xlsx"
     exported = runner.invoke(cli, ["questions", "export", "--format", "xlsx", "--out", str(xlsx)])
@@ -113,6 +123,14 @@ def test_template_lists_the_vietnamese_headers(runner, tmp_path):
     from openpyxl import load_workbook
 
     headers = [cell.value for cell in load_workbook(out)["Câu hỏi"][1]]
-    for header in ("Câu hỏi", "Phương án A", "Phương án D", "Đáp án", "Lĩnh vực", "Mức độ",
-                   "Giải thích", "Nguồn"):
+    for header in (
+        "Câu hỏi",
+        "Phương án A",
+        "Phương án D",
+        "Đáp án",
+        "Lĩnh vực",
+        "Mức độ",
+        "Giải thích",
+        "Nguồn",
+    ):
         assert header in headers

@@ -17,8 +17,15 @@ from app.questions.formats.xlsx import parse_xlsx, template_xlsx, write_xlsx
 from app.questions.formats.yaml_bank import parse_yaml, write_yaml
 
 __all__ = [
-    "FORMATS", "Issue", "ParseResult", "check_question", "detect_format", "parse_file",
-    "slugify", "template_xlsx", "write",
+    "FORMATS",
+    "Issue",
+    "ParseResult",
+    "check_question",
+    "detect_format",
+    "parse_file",
+    "slugify",
+    "template_xlsx",
+    "write",
 ]
 
 FORMATS = ("xlsx", "gift", "aiken", "yaml")
@@ -61,8 +68,11 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         result = ParseResult()
-        result.error("tệp", f"Tệp không ở bảng mã UTF-8 (byte thứ {error.start + 1}): "
-                            "hãy lưu lại với bảng mã UTF-8")
+        result.error(
+            "tệp",
+            f"Tệp không ở bảng mã UTF-8 (byte thứ {error.start + 1}): "
+            "hãy lưu lại với bảng mã UTF-8",
+        )
         return result
     parse = {"gift": parse_gift, "aiken": parse_aiken, "yaml": parse_yaml}[fmt]
     return parse(text)

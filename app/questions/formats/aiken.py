@@ -66,8 +66,10 @@ def _read_line(draft: _Draft, line: str, number: int, result: ParseResult) -> _D
             result.error(f"dòng {number}", f"Mỗi câu có tối đa {MAX_OPTIONS} phương án (A–F)")
             draft.broken = True
         elif option.group(1) != expected and not draft.broken:
-            result.error(f"dòng {number}", f"Phương án {option.group(1)} sai thứ tự: "
-                                           f"phương án tiếp theo phải là {expected}")
+            result.error(
+                f"dòng {number}",
+                f"Phương án {option.group(1)} sai thứ tự: phương án tiếp theo phải là {expected}",
+            )
             draft.broken = True
         draft.options.append(clean_text(option.group(2) or ""))
         return draft
@@ -88,14 +90,18 @@ def _finish(draft: _Draft, given: str, number: int, result: ParseResult) -> None
     if draft.broken:
         return
     if len(draft.options) < 2:
-        result.error(draft.location, f"Câu hỏi cần ít nhất 2 phương án 'A. …' "
-                                     f"(đang có {len(draft.options)})")
+        result.error(
+            draft.location, f"Câu hỏi cần ít nhất 2 phương án 'A. …' (đang có {len(draft.options)})"
+        )
         return
     letters = [letter(index) for index in range(len(draft.options))]
     choice = given.strip().upper()
     if choice not in letters:
-        result.error(f"dòng {number}", f"Đáp án '{given.strip()}' không phải một trong các "
-                                       f"phương án {letters[0]}–{letters[-1]}")
+        result.error(
+            f"dòng {number}",
+            f"Đáp án '{given.strip()}' không phải một trong các "
+            f"phương án {letters[0]}–{letters[-1]}",
+        )
         return
     question = new_question(" ".join(draft.text), draft.options, letters.index(choice))
     result.accept(question, draft.location)

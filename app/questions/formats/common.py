@@ -142,9 +142,7 @@ def _option_problems(options: list[str]) -> list[str]:
         if not key:
             problems.append(f"Phương án {letter(index)} để trống")
         elif key in first_seen:
-            problems.append(
-                f"Phương án {letter(first_seen[key])} và {letter(index)} trùng nhau"
-            )
+            problems.append(f"Phương án {letter(first_seen[key])} và {letter(index)} trùng nhau")
         else:
             first_seen[key] = index
     return problems

@@ -144,8 +144,10 @@ def _split_braces(block: _Block, text: str, result: ParseResult) -> tuple[str, s
         result.error(block.line(nested), "Dấu '{' nằm trong phần đáp án chưa đóng")
         return None
     if closing < 0:
-        result.error(block.line(opening), "Phần đáp án mở bằng '{' nhưng không có '}' đóng "
-                                          "trước dòng trống kế tiếp")
+        result.error(
+            block.line(opening),
+            "Phần đáp án mở bằng '{' nhưng không có '}' đóng trước dòng trống kế tiếp",
+        )
         return None
     after = text[closing + 1 :]
     if "{" in after or "}" in after:

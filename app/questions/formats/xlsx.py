@@ -27,24 +27,46 @@ SHEET = "Câu hỏi"
 GUIDE_SHEET = "Hướng dẫn"
 # (header, field, width, what the guide says about it)
 COLUMNS: list[tuple[str, str, int, str]] = [
-    ("Mã câu hỏi", "id", 12,
-     "Không bắt buộc. Mã riêng của câu hỏi, ví dụ tthc-001; nhập lại cùng mã sẽ cập nhật câu đó."),
+    (
+        "Mã câu hỏi",
+        "id",
+        12,
+        "Không bắt buộc. Mã riêng của câu hỏi, ví dụ tthc-001; "
+        "nhập lại cùng mã sẽ cập nhật câu đó.",
+    ),
     ("Câu hỏi", "text", 60, "Bắt buộc. Nội dung câu hỏi."),
-    *[(f"Phương án {ch}", ch, 30,
-       "Bắt buộc." if ch in "AB" else "Không bắt buộc; điền liên tiếp, không bỏ trống ở giữa.")
-      for ch in LETTERS],
+    *[
+        (
+            f"Phương án {ch}",
+            ch,
+            30,
+            "Bắt buộc." if ch in "AB" else "Không bắt buộc; điền liên tiếp, không bỏ trống ở giữa.",
+        )
+        for ch in LETTERS
+    ],
     ("Đáp án", "answer", 8, "Bắt buộc. Chữ cái của phương án đúng: A, B, C, D, E hoặc F."),
-    ("Lĩnh vực", "area", 24,
-     "Không bắt buộc. Mã lĩnh vực (thu-tuc-hanh-chinh) hoặc tên lĩnh vực (Thủ tục hành chính)."),
-    ("Mức độ", "difficulty", 10,
-     "Không bắt buộc (mặc định 1). 1, 2, 3 hoặc Dễ, Trung bình, Khó."),
-    ("Thẻ", "tags", 18,
-     "Không bắt buộc. Các thẻ cách nhau bằng dấu phẩy, ví dụ: general, cao-bang."),
+    (
+        "Lĩnh vực",
+        "area",
+        24,
+        "Không bắt buộc. Mã lĩnh vực (thu-tuc-hanh-chinh) hoặc tên lĩnh vực (Thủ tục hành chính).",
+    ),
+    ("Mức độ", "difficulty", 10, "Không bắt buộc (mặc định 1). 1, 2, 3 hoặc Dễ, Trung bình, Khó."),
+    (
+        "Thẻ",
+        "tags",
+        18,
+        "Không bắt buộc. Các thẻ cách nhau bằng dấu phẩy, ví dụ: general, cao-bang.",
+    ),
     ("Giải thích", "explanation", 50, "Không bắt buộc. Hiện cho thí sinh sau khi nộp bài."),
     ("Nguồn", "doc", 26, "Không bắt buộc. Tên tệp văn bản làm căn cứ."),
     ("Mục", "section", 10, "Không bắt buộc, cần có Nguồn. Mục trong văn bản, ví dụ II.1.đ."),
-    ("Trích dẫn", "quote", 50,
-     "Không bắt buộc, cần có Nguồn. Câu trích nguyên văn từ văn bản làm căn cứ."),
+    (
+        "Trích dẫn",
+        "quote",
+        50,
+        "Không bắt buộc, cần có Nguồn. Câu trích nguyên văn từ văn bản làm căn cứ.",
+    ),
 ]
 HEADERS = [header for header, *_ in COLUMNS]
 REQUIRED = ("text", "A", "B", "answer")
@@ -105,8 +127,10 @@ def parse_xlsx(data: bytes) -> ParseResult:
         result.error("tệp", "Không đọc được tệp: tệp hỏng hoặc không phải Excel .xlsx")
         return result
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = [(number, [_cell_text(v) for v in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+    rows = [
+        (number, [_cell_text(v) for v in row])
+        for number, row in enumerate(sheet.iter_rows(values_only=True), 1)
+    ]
     rows = [(number, cells) for number, cells in rows if any(cells)]
     if not rows:
         result.error("tệp", f"Trang tính '{sheet.title}' không có dữ liệu")
@@ -158,7 +182,9 @@ def _parse_row(cells: dict[str, str], number: int, result: ParseResult) -> None:
         return
     tags = [tag.strip() for tag in cells.get("tags", "").split(",") if tag.strip()]
     question = new_question(
-        cells["text"], options, answer,
+        cells["text"],
+        options,
+        answer,
         id=cells.get("id") or None,
         difficulty=difficulty,
         tags=tags,
@@ -231,8 +257,13 @@ def template_xlsx() -> bytes:
     for header, _name, _width, help_text in COLUMNS:
         guide.append([header, help_text])
     guide.append([])
-    guide.append(["Lưu ý", "Mỗi hàng là một câu hỏi; hàng trống được bỏ qua. Xóa hàng ví dụ "
-                           "trước khi nhập. Có thể bỏ các cột không bắt buộc."])
+    guide.append(
+        [
+            "Lưu ý",
+            "Mỗi hàng là một câu hỏi; hàng trống được bỏ qua. Xóa hàng ví dụ "
+            "trước khi nhập. Có thể bỏ các cột không bắt buộc.",
+        ]
+    )
     for cell in guide[1]:
         cell.font = Font(bold=True)
     guide.column_dimensions["A"].width = 16

@@ -11,8 +11,18 @@ from app.questions.formats.common import DEFAULT_DIFFICULTY, ParseResult, clean_
 MIXED_AREA = "tong-hop"
 DEFAULT_TITLE = "Ngân hàng câu hỏi"
 # `status` (active | draft) is the bank's own optional key: kept as is, written back if present.
-_KEYS = ("id", "text", "options", "answer", "difficulty", "tags", "explanation", "source",
-         "status", "area")
+_KEYS = (
+    "id",
+    "text",
+    "options",
+    "answer",
+    "difficulty",
+    "tags",
+    "explanation",
+    "source",
+    "status",
+    "area",
+)
 _SOURCE_KEYS = ("doc", "section", "quote")
 
 
@@ -30,8 +40,9 @@ def parse_yaml(text: str) -> ParseResult:
         return result
     questions = document.get("questions") if isinstance(document, dict) else None
     if not isinstance(questions, list):
-        result.error("tệp", "Tệp YAML phải có dạng 'area: …', 'title: …', 'questions: [danh "
-                            "sách câu hỏi]'")
+        result.error(
+            "tệp", "Tệp YAML phải có dạng 'area: …', 'title: …', 'questions: [danh sách câu hỏi]'"
+        )
         return result
     area = document.get("area")
     if area is not None and not isinstance(area, str):
@@ -153,8 +164,12 @@ def write_yaml(questions: list[dict], *, title: str | None = None) -> str:
         "questions": [_yaml_question(question, keep_area=shared is None) for question in questions],
     }
     return yaml.dump(
-        document, Dumper=_BankDumper, allow_unicode=True, sort_keys=False,
-        default_flow_style=False, width=10_000,
+        document,
+        Dumper=_BankDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=10_000,
     )
 
 
