@@ -277,6 +277,32 @@ def questions_derive(
     )
 
 
+@cli.command()
+def receipt(code: str) -> None:
+    """Verify a participant's receipt code (mã xác nhận) and show the attempt it stands for."""
+    from app.attempts import service as attempt_service
+    from app.models import Participant
+    from app.web import local_time
+
+    async def find(session: AsyncSession) -> str | None:
+        attempt = await attempt_service.find_by_receipt(session=session, code=code)
+        if attempt is None:
+            return None
+        person = await session.get(Participant, attempt.participant_id)
+        return (
+            f"Mã {attempt.receipt} hợp lệ: {person.full_name}, lượt thi {attempt.number}, "
+            f"{attempt.correct_count}/{attempt.max_score} câu đúng, "
+            f"thời gian {attempt.duration_ms / 1000:.3f} giây, "
+            f"nộp lúc {local_time(attempt.submitted_at, '%H:%M:%S %d/%m/%Y')}."
+        )
+
+    found = run_in_session(find)
+    if found is None:
+        typer.echo(f"Mã xác nhận {code} không hợp lệ.", err=True)
+        raise typer.Exit(1)
+    typer.echo(found)
+
+
 def _write_output(data: bytes, out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(data)

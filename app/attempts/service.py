@@ -338,3 +338,14 @@ def review_open(round_: Round, attempt: Attempt, now: datetime) -> bool:
     if round_.review_policy == "after_submit":
         return True
     return round_.closed_at is not None or now >= round_.ends_at
+
+
+async def find_by_receipt(*, session: AsyncSession, code: str) -> Attempt | None:
+    """The final attempt a participant's mã xác nhận stands for (organisers verify complaints)."""
+    normalised = code.strip().upper().replace(" ", "")
+    if len(normalised) == 8:
+        normalised = f"{normalised[:4]}-{normalised[4:]}"
+    attempt = (await session.exec(select(Attempt).where(Attempt.receipt == normalised))).first()
+    if attempt is None or receipt_code(settings.secret_key, attempt.id) != normalised:
+        return None
+    return attempt

@@ -9,7 +9,9 @@ from redis.exceptions import RedisError
 from sqlmodel import col, select
 
 from app.clock import NowDep
+from app.contests import closing
 from app.contests import service as contest_service
+from app.contests.ranking import PRIZE_NAMES
 from app.contests.schemas import (
     ContestDetail,
     ContestSummary,
@@ -18,6 +20,8 @@ from app.contests.schemas import (
     LeaderboardEntry,
     RoundOut,
     UnitOut,
+    WinnerOut,
+    WinnersOut,
 )
 from app.db import SessionDep
 from app.errors import AppError, not_found
@@ -150,6 +154,33 @@ async def leaderboard(
             )
             for entry in entries
             if entry.participant_id in people
+        ],
+    )
+
+
+@router.get("/{slug}/rounds/{number}/winners", response_model=WinnersOut)
+async def winners(contest: ContestDep, number: int, session: SessionDep) -> WinnersOut:
+    """A closed round's winners: provisional during the appeals window, then official."""
+    _, round_ = await closing.find_round(session=session, slug=contest.slug, number=number)
+    if round_.closed_at is None:
+        raise AppError(409, "round_not_closed", "Đợt thi chưa được tổng kết.")
+    rows = [row for row in await closing.standings(session=session, round_id=round_.id) if row.prize]
+    people = await _people(session, [row.participant_id for row in rows])
+    return WinnersOut(
+        round=round_.number,
+        status="official" if round_.winners_published_at else "provisional",
+        true_count=round_.true_count or 0,
+        appeals_until=closing.appeals_end(round_),
+        winners=[
+            WinnerOut(
+                rank=row.rank, prize=row.prize, prize_name=PRIZE_NAMES[row.prize],
+                name=mask_name(people[row.participant_id][0]),
+                unit=people[row.participant_id][1], correct_count=row.correct_count,
+                prediction_distance=row.prediction_distance,
+                duration_seconds=row.duration_ms / 1000,
+            )
+            for row in rows
+            if row.participant_id in people
         ],
     )
 

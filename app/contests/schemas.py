@@ -61,3 +61,22 @@ class Leaderboard(BaseModel):
     round: int
     entries: list[LeaderboardEntry]
     total: int
+
+
+class WinnerOut(BaseModel):
+    rank: int
+    prize: str
+    prize_name: str
+    name: str
+    unit: str
+    correct_count: int
+    prediction_distance: int | None
+    duration_seconds: float
+
+
+class WinnersOut(BaseModel):
+    round: int
+    status: str  # "provisional" (tạm thời, during appeals) or "official"
+    true_count: int
+    appeals_until: datetime
+    winners: list[WinnerOut]

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import redis as redis_module
@@ -11,18 +13,29 @@ async def test_healthz_reports_database_and_redis(client):
     assert body["database"] == "ok" and body["redis"] == "ok"
 
 
-async def test_healthz_stays_200_when_redis_is_down(app, client, monkeypatch):
-    monkeypatch.setattr(app.state, "redis", redis_module.create_client("redis://127.0.0.1:1/0"))
-    response = await client.get("/healthz")
+@contextmanager
+def replaced_state(app, name, value):
+    """Swaps one of the app's lifespan objects for the length of a block."""
+    original = getattr(app.state, name)
+    setattr(app.state, name, value)
+    try:
+        yield value
+    finally:
+        setattr(app.state, name, original)
+
+
+async def test_healthz_stays_200_when_redis_is_down(app, client):
+    with replaced_state(app, "redis", redis_module.create_client("redis://127.0.0.1:1/0")):
+        response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
     assert response.json()["redis"] == "down"
 
 
-async def test_healthz_is_503_when_database_is_down(app, client, monkeypatch):
+async def test_healthz_is_503_when_database_is_down(app, client):
     unreachable = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    monkeypatch.setattr(app.state, "engine", unreachable)
-    response = await client.get("/healthz")
+    with replaced_state(app, "engine", unreachable):
+        response = await client.get("/healthz")
     await unreachable.dispose()
     assert response.status_code == 503
     assert response.json()["database"] == "down"
