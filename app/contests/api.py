@@ -164,7 +164,9 @@ async def winners(contest: ContestDep, number: int, session: SessionDep) -> Winn
     _, round_ = await closing.find_round(session=session, slug=contest.slug, number=number)
     if round_.closed_at is None:
         raise AppError(409, "round_not_closed", "Đợt thi chưa được tổng kết.")
-    rows = [row for row in await closing.standings(session=session, round_id=round_.id) if row.prize]
+    rows = [
+        row for row in await closing.standings(session=session, round_id=round_.id) if row.prize
+    ]
     people = await _people(session, [row.participant_id for row in rows])
     return WinnersOut(
         round=round_.number,
@@ -173,9 +175,12 @@ async def winners(contest: ContestDep, number: int, session: SessionDep) -> Winn
         appeals_until=closing.appeals_end(round_),
         winners=[
             WinnerOut(
-                rank=row.rank, prize=row.prize, prize_name=PRIZE_NAMES[row.prize],
+                rank=row.rank,
+                prize=row.prize,
+                prize_name=PRIZE_NAMES[row.prize],
                 name=mask_name(people[row.participant_id][0]),
-                unit=people[row.participant_id][1], correct_count=row.correct_count,
+                unit=people[row.participant_id][1],
+                correct_count=row.correct_count,
                 prediction_distance=row.prediction_distance,
                 duration_seconds=row.duration_ms / 1000,
             )

@@ -15,15 +15,26 @@ async def test_the_demo_contest_plays_end_to_end(client, session):
     assert {g["code"] for g in contest["groups"]} == {"can-bo", "nguoi-dan", "hoc-sinh"}
     units = (await client.get("/api/v1/contests/demo/units", params={"q": "xuan hung"})).json()
     assert units and all("Xuân Hưng" in unit["name"] for unit in units)
-    registered = await client.post("/api/v1/contests/demo/participants", json={
-        "full_name": "Hoàng Thị Lan", "phone": "0987654321", "birth_year": 1995,
-        "unit_code": units[0]["code"], "group": "nguoi-dan", "consent": True})
+    registered = await client.post(
+        "/api/v1/contests/demo/participants",
+        json={
+            "full_name": "Hoàng Thị Lan",
+            "phone": "0987654321",
+            "birth_year": 1995,
+            "unit_code": units[0]["code"],
+            "group": "nguoi-dan",
+            "consent": True,
+        },
+    )
     auth = {"Authorization": f"Bearer {registered.json()['token']}"}
     started = (await client.post("/api/v1/contests/demo/attempts", headers=auth)).json()
     assert len(started["questions"]) == 20
     answers = {q["id"]: q["options"][0]["id"] for q in started["questions"]}
-    result = await client.post(f"/api/v1/attempts/{started['attempt_id']}/submit", headers=auth,
-                               json={"answers": answers, "prediction": 150})
+    result = await client.post(
+        f"/api/v1/attempts/{started['attempt_id']}/submit",
+        headers=auth,
+        json={"answers": answers, "prediction": 150},
+    )
     assert result.status_code == 200
     body = result.json()
     assert 0 <= body["correct_count"] <= 20 and body["max_score"] == 20
