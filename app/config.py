@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Rate limiting when Redis is unreachable: open (serve, and log it) or closed (refuse).
     rate_limit_fail_open: bool = True
     trusted_proxies: list[str] = []
+    # Registrations from one address within 10 minutes before the form asks a small sum.
+    challenge_after_registrations: int = 10
 
     @field_validator("base_url")
     @classmethod

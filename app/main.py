@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import maintenance
 from app import redis as redis_module
 from app.attempts import api as attempt_api
+from app.attempts import views as attempt_views
 from app.config import settings
 from app.contests import api as contest_api
 from app.contests import views as contest_views
@@ -23,6 +24,7 @@ from app.db import create_engine, session_factory
 from app.errors import AppError
 from app.health import router as health_router
 from app.participants import api as participant_api
+from app.participants import views as participant_views
 from app.security import SecurityHeadersMiddleware
 from app.web import STATIC_DIR, templates
 
@@ -133,7 +135,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(Exception, unexpected_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
-    app.include_router(contest_views.router)
+    for pages in (contest_views, participant_views, attempt_views):
+        app.include_router(pages.router)
     for api in (contest_api, participant_api, attempt_api):
         app.include_router(api.router)
     return app

@@ -34,6 +34,13 @@ def thousands(value: int | float | None) -> str:
     return f"{value:,.0f}".replace(",", ".")
 
 
+def seconds(milliseconds: int | None, digits: int = 1) -> str:
+    """A working time in seconds with a decimal comma: 95500 -> '95,5 giây'."""
+    if milliseconds is None:
+        return ""
+    return f"{milliseconds / 1000:.{digits}f}".replace(".", ",") + " giây"
+
+
 @cache
 def static_url(path: str) -> str:
     """A versioned static URL, so phones re-fetch a file only when it changes."""
@@ -41,5 +48,7 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
-templates.env.filters.update(local_time=local_time, local_date=local_date, thousands=thousands)
+templates.env.filters.update(
+    local_time=local_time, local_date=local_date, thousands=thousands, seconds=seconds
+)
 templates.env.globals.update(static_url=static_url, settings=settings)

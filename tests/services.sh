@@ -34,6 +34,9 @@ _as_pg() {
 services_install() {
   command -v redis-server >/dev/null || _apt_install redis-server
   [ -n "$(_pg_bin)" ] || _apt_install postgresql
+  # The browser tests drive Debian's Chromium (no browser download); fonts for Vietnamese.
+  [ -x /usr/bin/chromium ] || _apt_install chromium fonts-dejavu-core
+  [ -x /usr/bin/chromium ] || _die "Chromium is still missing"
   command -v redis-server >/dev/null || _die "redis-server is still missing"
   [ -n "$(_pg_bin)" ] || _die "PostgreSQL is still missing"
 }

@@ -193,6 +193,12 @@ def valid_answers(attempt: Attempt, answers: dict[str, Any]) -> dict[str, int]:
     return cleaned
 
 
+def acceptable_answers(attempt: Attempt, answers: dict[str, int]) -> dict[str, int]:
+    """Only the answers that fit this attempt (a form may be tampered with or stale)."""
+    allowed = {str(q["v"]): set(q["o"]) for q in attempt.questions}
+    return {q: o for q, o in answers.items() if o in allowed.get(str(q), ())}
+
+
 async def autosave(
     *, session: AsyncSession, attempt: Attempt, answers: dict[str, Any], now: datetime
 ) -> Attempt:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from redis.exceptions import RedisError
-from sqlmodel import col, select
 
 from app.clock import NowDep
 from app.contests import closing
@@ -26,7 +25,8 @@ from app.contests.schemas import (
 from app.db import SessionDep
 from app.errors import AppError, not_found
 from app.leaderboard import service as leaderboard_service
-from app.models import Contest, Participant, Round, Unit
+from app.models import Contest, Round
+from app.participants import service as participant_service
 from app.participants.identity import mask_name
 from app.redis import RedisDep
 from app.units import service as unit_service
@@ -121,9 +121,11 @@ async def leaderboard(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Leaderboard:
     """The live board of a round (overall, or one unit or group); names are masked."""
-    round_ = await _board_round(session, contest, round, now)
-    unit_id = await _unit_id(session, unit)
-    group_id = await _group_id(session, contest, group)
+    round_ = await contest_service.board_round(
+        session=session, contest=contest, number=round, now=now
+    )
+    unit_id = await unit_service.id_for_code(session=session, code=unit)
+    group_id = await contest_service.group_id(session=session, contest=contest, code=group)
     try:
         entries, total = await leaderboard_service.top(
             redis=redis,
@@ -140,7 +142,9 @@ async def leaderboard(
             "Bảng xếp hạng đang cập nhật.",
             headers={"Retry-After": "30"},
         ) from error
-    people = await _people(session, [entry.participant_id for entry in entries])
+    people = await participant_service.public_names(
+        session=session, ids=[entry.participant_id for entry in entries]
+    )
     return Leaderboard(
         round=round_.number,
         total=total,
@@ -167,7 +171,9 @@ async def winners(contest: ContestDep, number: int, session: SessionDep) -> Winn
     rows = [
         row for row in await closing.standings(session=session, round_id=round_.id) if row.prize
     ]
-    people = await _people(session, [row.participant_id for row in rows])
+    people = await participant_service.public_names(
+        session=session, ids=[row.participant_id for row in rows]
+    )
     return WinnersOut(
         round=round_.number,
         status="official" if round_.winners_published_at else "provisional",
@@ -188,46 +194,3 @@ async def winners(contest: ContestDep, number: int, session: SessionDep) -> Winn
             if row.participant_id in people
         ],
     )
-
-
-async def _board_round(session: SessionDep, contest: Contest, number: int | None, now) -> Round:  # noqa: ANN001
-    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
-    if number is None:
-        started = [r for r in rounds if r.starts_at <= now]
-        chosen = contest_service.current_round(rounds, now) or (started[-1] if started else None)
-    else:
-        chosen = next((r for r in rounds if r.number == number), None)
-    if chosen is None:
-        raise not_found("Không tìm thấy đợt thi.")
-    return chosen
-
-
-async def _unit_id(session: SessionDep, code: str | None) -> int | None:
-    if code is None:
-        return None
-    unit = await unit_service.get_by_code(session=session, code=code)
-    if unit is None:
-        raise not_found("Không tìm thấy đơn vị.")
-    return unit.id
-
-
-async def _group_id(session: SessionDep, contest: Contest, code: str | None) -> int | None:
-    if code is None:
-        return None
-    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
-    group = next((g for g in groups if g.code == code), None)
-    if group is None:
-        raise not_found("Không tìm thấy đối tượng dự thi.")
-    return group.id
-
-
-async def _people(session: SessionDep, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Name and unit name of the given participants, leaving out those who withdrew."""
-    if not ids:
-        return {}
-    statement = (
-        select(Participant.id, Participant.full_name, Unit.name)
-        .join(Unit, Unit.id == Participant.unit_id)
-        .where(col(Participant.id).in_(ids), col(Participant.withdrawn_at).is_(None))
-    )
-    return {pid: (name, unit) for pid, name, unit in (await session.exec(statement)).all()}

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.errors import not_found
 from app.models import Contest, ParticipantGroup, Round
 
 
@@ -53,3 +54,29 @@ async def list_open(*, session: AsyncSession, now: datetime) -> list[tuple[Conte
     for contest, round_ in (await session.exec(statement)).all():
         seen.setdefault(contest.id, (contest, round_))
     return list(seen.values())
+
+
+async def board_round(
+    *, session: AsyncSession, contest: Contest, number: int | None, now: datetime
+) -> Round:
+    """Round `number`, or by default the open round, or else the last one that started."""
+    rounds = await list_rounds(session=session, contest_id=contest.id)
+    if number is None:
+        started = [r for r in rounds if r.starts_at <= now]
+        chosen = current_round(rounds, now) or (started[-1] if started else None)
+    else:
+        chosen = next((r for r in rounds if r.number == number), None)
+    if chosen is None:
+        raise not_found("Không tìm thấy đợt thi.")
+    return chosen
+
+
+async def group_id(*, session: AsyncSession, contest: Contest, code: str | None) -> int | None:
+    """The id of a contest's participant group by code (None for no code)."""
+    if code is None:
+        return None
+    groups = await list_groups(session=session, contest_id=contest.id)
+    group = next((g for g in groups if g.code == code), None)
+    if group is None:
+        raise not_found("Không tìm thấy đối tượng dự thi.")
+    return group.id

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -198,4 +199,64 @@ async def rebuild(*, session: AsyncSession, redis: Redis, contest_id: int | None
     rounds = (await session.exec(statement)).all()
     for round_ in rounds:
         await rebuild_round(session=session, redis=redis, round_=round_)
+    await _rebuild_registrations(session, redis, contest_id)
     return len(rounds)
+
+
+async def _rebuild_registrations(
+    session: AsyncSession, redis: Redis, contest_id: int | None
+) -> None:
+    statement = select(
+        Participant.contest_id, Participant.unit_id, Participant.group_id, func.count()
+    ).group_by(Participant.contest_id, Participant.unit_id, Participant.group_id)
+    if contest_id is not None:
+        statement = statement.where(Participant.contest_id == contest_id)
+    totals: dict[int, dict[str, int]] = {}
+    for contest, unit, group, count in (await session.exec(statement)).all():
+        fields = totals.setdefault(contest, {"registrations": 0})
+        fields["registrations"] += count
+        fields[f"unit:{unit}:registrations"] = fields.get(f"unit:{unit}:registrations", 0) + count
+        fields[f"group:{group}:registrations"] = (
+            fields.get(f"group:{group}:registrations", 0) + count
+        )
+    async with redis.pipeline(transaction=True) as pipe:
+        for contest, fields in totals.items():
+            pipe.delete(contest_counters_key(contest))
+            pipe.hset(contest_counters_key(contest), mapping=fields)
+        await pipe.execute()
+
+
+def contest_counters_key(contest_id: int) -> str:
+    return key("count", "contest", contest_id)
+
+
+async def count_registration(*, redis: Redis, contest_id: int, unit_id: int, group_id: int) -> None:
+    """One more registration on the live counters; a Redis outage is logged, not raised."""
+    try:
+        async with redis.pipeline(transaction=True) as pipe:
+            counters = contest_counters_key(contest_id)
+            pipe.hincrby(counters, "registrations", 1)
+            pipe.hincrby(counters, f"unit:{unit_id}:registrations", 1)
+            pipe.hincrby(counters, f"group:{group_id}:registrations", 1)
+            await pipe.execute()
+    except (RedisError, OSError):
+        log.warning("registration counter not updated for contest %s", contest_id)
+
+
+async def live_counts(
+    *, redis: Redis, contest_id: int, round_id: int | None
+) -> dict[str, int] | None:
+    """Registrations and the open round's participants, or None when Redis is unreachable."""
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.hget(contest_counters_key(contest_id), "registrations")
+            pipe.hmget(counters_key(round_id or 0), ["participants", "submissions", "full_scores"])
+            registrations, (participants, submissions, full) = await pipe.execute()
+    except (RedisError, OSError):
+        return None
+    return {
+        "registrations": int(registrations or 0),
+        "participants": int(participants or 0),
+        "submissions": int(submissions or 0),
+        "full_scores": int(full or 0),
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Cookie, Depends, Header, Request, status
 
+from app.clientip import client_ip
 from app.clock import NowDep
 from app.contests.api import ContestDep
 from app.db import SessionDep
@@ -13,6 +14,8 @@ from app.errors import unauthorized
 from app.models import Participant
 from app.participants import service as participant_service
 from app.participants.schemas import RecoveryIn, RegistrationIn, TokenOut
+from app.participants.service import PARTICIPANT_COOKIE
+from app.redis import RedisDep
 
 router = APIRouter(prefix="/api/v1", tags=["Thí sinh"])
 
@@ -21,10 +24,16 @@ async def current_participant(
     session: SessionDep,
     now: NowDep,
     authorization: Annotated[str | None, Header()] = None,
+    cookie_token: Annotated[str | None, Cookie(alias=PARTICIPANT_COOKIE)] = None,
 ) -> Participant:
-    """The participant of the `Authorization: Bearer <token>` header."""
+    """The participant of the `Authorization: Bearer <token>` header, or of the pages' cookie.
+
+    The cookie is SameSite=Strict, so another site cannot make a browser send it.
+    """
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
+        token = cookie_token or ""
+    if not token:
         raise unauthorized()
     return await participant_service.authenticate(session=session, token=token.strip(), now=now)
 
@@ -36,14 +45,17 @@ ParticipantDep = Annotated[Participant, Depends(current_participant)]
     "/contests/{slug}/participants", status_code=status.HTTP_201_CREATED, response_model=TokenOut
 )
 async def register(
-    body: RegistrationIn, contest: ContestDep, session: SessionDep, now: NowDep, request: Request
+    body: RegistrationIn,
+    contest: ContestDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    request: Request,
 ) -> TokenOut:
     """Registers for a contest; one registration per phone number per contest."""
-    form = participant_service.Registration(
-        **body.model_dump(), ip=request.client.host if request.client else None
-    )
+    form = participant_service.Registration(**body.model_dump(), ip=client_ip(request))
     participant, token = await participant_service.register(
-        session=session, contest=contest, form=form, now=now
+        session=session, redis=redis, contest=contest, form=form, now=now
     )
     return TokenOut(participant_id=participant.id, token=token)
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from redis.asyncio import Redis
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import settings
 from app.contests import service as contest_service
 from app.errors import AppError, unauthorized
-from app.models import Contest, Participant, ParticipantGroup, Round
+from app.leaderboard import service as leaderboard_service
+from app.models import Contest, Participant, ParticipantGroup, Round, Unit
 from app.participants.identity import (
     TokenClaims,
     clean_name,
@@ -22,6 +24,9 @@ from app.participants.identity import (
     read_token,
 )
 from app.units import service as unit_service
+
+# The cookie that carries a participant's token on the pages (HttpOnly, SameSite=Strict).
+PARTICIPANT_COOKIE = "cuocthi_thisinh"
 
 # Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15: a child's data needs a parent's consent too.
 PARENTAL_CONSENT_BELOW_AGE = 16
@@ -45,7 +50,7 @@ def _field_error(field: str, message: str) -> AppError:
 
 
 async def register(
-    *, session: AsyncSession, contest: Contest, form: Registration, now: datetime
+    *, session: AsyncSession, redis: Redis, contest: Contest, form: Registration, now: datetime
 ) -> tuple[Participant, str]:
     """Registers a participant and commits; returns the participant and its token."""
     participant = Participant(
@@ -72,6 +77,12 @@ async def register(
             "Số điện thoại này đã đăng ký dự thi. Hãy chọn “Tiếp tục dự thi” và nhập số điện "
             "thoại cùng năm sinh để tiếp tục.",
         ) from error
+    await leaderboard_service.count_registration(
+        redis=redis,
+        contest_id=contest.id,
+        unit_id=participant.unit_id,
+        group_id=participant.group_id,
+    )
     return participant, token_for(participant)
 
 
@@ -182,3 +193,15 @@ async def authenticate(
     if ends is None or now > ends + timedelta(days=settings.token_valid_days_after_contest):
         raise unauthorized("Phiên dự thi đã hết hạn vì cuộc thi đã kết thúc.")
     return participant
+
+
+async def public_names(*, session: AsyncSession, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Full name and unit name of participants who have not withdrawn (boards mask the name)."""
+    if not ids:
+        return {}
+    statement = (
+        select(Participant.id, Participant.full_name, Unit.name)
+        .join(Unit, Unit.id == Participant.unit_id)
+        .where(col(Participant.id).in_(ids), col(Participant.withdrawn_at).is_(None))
+    )
+    return {pid: (name, unit) for pid, name, unit in (await session.exec(statement)).all()}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.errors import not_found
 from app.models import Unit
 
 
@@ -53,3 +54,13 @@ async def upsert_many(*, session: AsyncSession, rows: Iterable[dict[str, Any]]) 
         await session.flush()
         count += 1
     return count
+
+
+async def id_for_code(*, session: AsyncSession, code: str | None) -> int | None:
+    """The id of the unit with this code (None for no code); 404 for an unknown code."""
+    if code is None:
+        return None
+    unit = await get_by_code(session=session, code=code)
+    if unit is None:
+        raise not_found("Không tìm thấy đơn vị.")
+    return unit.id

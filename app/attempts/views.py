@@ -1,0 +1,209 @@
+"""Quiz pages: the lobby, the attempt (works without JavaScript), the result and review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from redis.exceptions import RedisError
+from sqlmodel import select
+
+from app.attempts import service as attempt_service
+from app.clock import NowDep
+from app.config import settings
+from app.contests import service as contest_service
+from app.contests.api import ContestDep
+from app.contests.views import SOURCE_TITLES
+from app.db import SessionDep
+from app.leaderboard import service as leaderboard_service
+from app.models import Attempt, AttemptStatus, Contest, Participant, Round
+from app.participants.views import page_participant
+from app.questions.catalog import catalog
+from app.redis import RedisDep
+from app.web import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _to_registration(contest: Contest) -> RedirectResponse:
+    return RedirectResponse(f"/c/{contest.slug}/dang-ky", status_code=303)
+
+
+async def _signed_in(request: Request, session: SessionDep, contest: Contest, now: datetime):  # noqa: ANN202
+    return await page_participant(request, session, contest, now)
+
+
+@router.get("/c/{slug}/vao-thi", response_class=HTMLResponse)
+async def lobby(
+    request: Request, contest: ContestDep, session: SessionDep, now: NowDep
+) -> Response:
+    """The participant's page: the open round, attempts left, past results, the start button."""
+    participant = await _signed_in(request, session, contest, now)
+    if participant is None:
+        return _to_registration(contest)
+    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
+    current = contest_service.current_round(rounds, now)
+    attempts = list(
+        (
+            await session.exec(
+                select(Attempt)
+                .where(Attempt.participant_id == participant.id)
+                .order_by(Attempt.started_at)
+            )
+        ).all()
+    )
+    used = 0
+    if current is not None:
+        period = attempt_service.period_of(current, now)
+        used = sum(1 for a in attempts if a.round_id == current.id and a.period == period)
+    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    return templates.TemplateResponse(
+        request,
+        "quiz/lobby.html",
+        {
+            "contest": contest,
+            "participant": participant,
+            "current": current,
+            "upcoming": contest_service.next_round(rounds, now),
+            "attempts": [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS],
+            "rounds_by_id": {r.id: r for r in rounds},
+            "left": max(0, current.max_attempts - used) if current else 0,
+            "in_progress": in_progress,
+        },
+    )
+
+
+@router.post("/c/{slug}/bat-dau")
+async def start(
+    request: Request, contest: ContestDep, session: SessionDep, redis: RedisDep, now: NowDep
+) -> Response:
+    """ "Bắt đầu làm bài": starts (or resumes) an attempt and opens it."""
+    participant = await _signed_in(request, session, contest, now)
+    if participant is None:
+        return _to_registration(contest)
+    started = await attempt_service.start(
+        session=session, redis=redis, contest=contest, participant=participant, now=now
+    )
+    return RedirectResponse(f"/c/{contest.slug}/bai-thi/{started.attempt.id}", status_code=303)
+
+
+async def _own_attempt(
+    request: Request, session: SessionDep, contest: Contest, attempt_id: int, now: datetime
+) -> tuple[Participant | None, Attempt | None]:
+    participant = await _signed_in(request, session, contest, now)
+    if participant is None:
+        return None, None
+    attempt = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant=participant
+    )
+    return participant, attempt
+
+
+@router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
+async def attempt_page(
+    request: Request, contest: ContestDep, attempt_id: int, session: SessionDep, now: NowDep
+) -> Response:
+    """The quiz: every question in one plain form, which the script turns into one at a time."""
+    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    if participant is None:
+        return _to_registration(contest)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
+    items = await catalog.items(session, [q["v"] for q in attempt.questions])
+    questions = []
+    for q in attempt.questions:
+        texts = {option.id: option.text for option in items[q["v"]].options}
+        questions.append(
+            {
+                "id": str(q["v"]),
+                "text": items[q["v"]].text,
+                "options": [{"id": option_id, "text": texts[option_id]} for option_id in q["o"]],
+            }
+        )
+    return templates.TemplateResponse(
+        request,
+        "quiz/attempt.html",
+        {
+            "contest": contest,
+            "attempt": attempt,
+            "questions": questions,
+            "answers": attempt.answers,
+            "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
+            "now": now,
+        },
+    )
+
+
+@router.post("/c/{slug}/bai-thi/{attempt_id}")
+async def submit_form(
+    request: Request,
+    contest: ContestDep,
+    attempt_id: int,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+) -> Response:
+    """ "Nộp bài" without JavaScript: the whole form at once, answers as q<id>=<option id>."""
+    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    if participant is None:
+        return _to_registration(contest)
+    form = await request.form()
+    answers = {
+        name[1:]: int(value)
+        for name, value in form.multi_items()
+        if name.startswith("q") and isinstance(value, str) and value.isdigit()
+    }
+    prediction_text = str(form.get("prediction", "")).strip()[:12]
+    prediction = int(prediction_text) if prediction_text.isdigit() else None
+    if prediction is not None and prediction > attempt_service.PREDICTION_MAX:
+        prediction = None
+    await attempt_service.submit(
+        session=session,
+        redis=redis,
+        attempt=attempt,
+        answers=attempt_service.acceptable_answers(attempt, answers),
+        prediction=prediction,
+        now=now,
+    )
+    return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
+
+
+@router.get("/c/{slug}/ket-qua/{attempt_id}", response_class=HTMLResponse)
+async def result_page(
+    request: Request,
+    contest: ContestDep,
+    attempt_id: int,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+) -> Response:
+    """The result: right answers, time, rank, receipt, sharing; the review once it opens."""
+    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    if participant is None:
+        return _to_registration(contest)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return RedirectResponse(f"/c/{contest.slug}/bai-thi/{attempt.id}", status_code=303)
+    round_ = await session.get(Round, attempt.round_id)
+    try:
+        rank = await leaderboard_service.rank_of(
+            redis=redis, round_id=round_.id, participant_id=participant.id
+        )
+    except (RedisError, OSError):
+        rank = "updating"
+    review = attempt_service.review_open(round_, attempt, now)
+    items = await catalog.items(session, [q["v"] for q in attempt.questions]) if review else {}
+    return templates.TemplateResponse(
+        request,
+        "quiz/result.html",
+        {
+            "contest": contest,
+            "attempt": attempt,
+            "round": round_,
+            "rank": rank,
+            "review": review,
+            "review_items": [(items[q["v"]], q["o"]) for q in attempt.questions] if review else [],
+            "source_titles": SOURCE_TITLES,
+            "share_url": f"{settings.base_url}/c/{contest.slug}",
+        },
+    )
