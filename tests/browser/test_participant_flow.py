@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -183,3 +184,31 @@ def test_unit_search_ignores_diacritics(live_server, page):
     for name in matching.all_inner_texts():
         assert "Xuân Hưng" in name and "Văn hóa" in name
     expect(page.get_by_label("Đơn vị", exact=True)).to_have_value(re.compile("^XH-"))
+
+
+def test_unit_picker_stays_usable_with_1200_units(live_server, page):
+    from app.units import service as unit_service
+
+    async def many_units(session) -> None:  # noqa: ANN001
+        rows = [
+            {
+                "code": f"XA-{n:04d}",
+                "name": f"UBND xã Thử Nghiệm Số {n}",
+                "kind": "xã",
+                "block": "cap-xa",
+                "headcount": 20,
+            }
+            for n in range(1200)
+        ]
+        await unit_service.upsert_many(session=session, rows=rows)
+        await session.commit()
+
+    run_db(many_units)
+    page.goto(f"{live_server}/c/demo/dang-ky")
+    assert page.locator("#f-unit_code option").count() > 1200
+    started = time.monotonic()
+    page.get_by_label("Tìm đơn vị").fill("thu nghiem so 1187")
+    matching = page.locator("#f-unit_code option:not([hidden]):not([value=''])")
+    expect(matching).to_have_count(1)
+    print(f"filtering 1,234 units took {1000 * (time.monotonic() - started):.0f} ms")
+    expect(page.get_by_label("Đơn vị", exact=True)).to_have_value("XA-1187")

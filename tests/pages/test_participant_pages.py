@@ -128,3 +128,12 @@ async def test_pages_escape_html_in_names(client, session, clock):
     )
     board = await client.get("/c/thu/bang-xep-hang")
     assert "<script>alert" not in board.text and "&lt;script&gt;" in board.text
+
+
+async def test_shared_links_show_the_contest_title_and_image(client, session, clock):
+    await make_contest(session)
+    landing = (await client.get("/c/thu")).text
+    assert '<meta property="og:title" content="Cuộc thi thu">' in landing
+    assert re.search(
+        r'<meta property="og:image" content="http://testserver/static/img/og-cchc\.png', landing
+    )
