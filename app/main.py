@@ -50,8 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessions = session_factory(app.state.engine)
     app.state.redis = redis_module.create_client()
     app.state.embedded_redis = settings.embedded_redis
-    if settings.embedded_redis:
-        await maintenance.rebuild_embedded_boards(app)
+    await maintenance.catch_up(app)  # an embedded or restarted Redis starts empty
     background = asyncio.create_task(maintenance.run_forever(app))
     try:
         yield

@@ -1,6 +1,7 @@
-"""Work each server process does in the background: finalise abandoned attempts.
+"""Work each server process does in the background: keep Redis whole, finalise abandoned attempts.
 
-Every step is safe to run in several processes at once (finalising is a compare-and-set).
+Every step is safe to run in several processes at once: replaying applies each event at most
+once, and finalising an attempt is a compare-and-set.
 """
 
 from __future__ import annotations
@@ -9,33 +10,45 @@ import asyncio
 import logging
 
 from fastapi import FastAPI
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.attempts import service as attempt_service
-from app.leaderboard import service as leaderboard_service
+from app.leaderboard import sync
 from app.models import utcnow
 
 log = logging.getLogger(__name__)
 
-SWEEP_INTERVAL_SECONDS = 30
+CATCH_UP_SECONDS = 10
+SWEEP_SECONDS = 30
 
 
-async def rebuild_embedded_boards(app: FastAPI) -> None:
-    """The embedded Redis starts empty with the process: fill it from the database."""
+async def catch_up(app: FastAPI) -> None:
+    """Replays into Redis if it came back empty or this process missed updates."""
+    try:
+        async with app.state.sessions() as session:
+            await sync.catch_up(session=session, redis=app.state.redis)
+    except (RedisError, OSError):
+        log.info("Redis still unreachable; next catch-up in %d s", CATCH_UP_SECONDS)
+
+
+async def sweep(app: FastAPI) -> None:
     async with app.state.sessions() as session:
-        rounds = await leaderboard_service.rebuild(session=session, redis=app.state.redis)
-    log.info("embedded Redis rebuilt from the database (%d rounds)", rounds)
+        done = await attempt_service.expire_overdue(
+            session=session, redis=app.state.redis, now=utcnow()
+        )
+    if done:
+        log.info("finalised %d abandoned attempts", len(done))
 
 
 async def run_forever(app: FastAPI) -> None:
+    elapsed = 0
     while True:
-        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+        await asyncio.sleep(CATCH_UP_SECONDS)
+        elapsed += CATCH_UP_SECONDS
         try:
-            async with app.state.sessions() as session:
-                done = await attempt_service.expire_overdue(
-                    session=session, redis=app.state.redis, now=utcnow()
-                )
-            if done:
-                log.info("finalised %d abandoned attempts", len(done))
+            await catch_up(app)
+            if elapsed % SWEEP_SECONDS == 0:
+                await sweep(app)
         except (SQLAlchemyError, OSError):
-            log.exception("background sweep failed; retrying in %d s", SWEEP_INTERVAL_SECONDS)
+            log.exception("background work failed; retrying in %d s", CATCH_UP_SECONDS)

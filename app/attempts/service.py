@@ -24,7 +24,7 @@ from app.attempts.draw import BlueprintError, draw
 from app.config import settings
 from app.contests import service as contest_service
 from app.errors import AppError, not_found
-from app.leaderboard import service as leaderboard_service
+from app.leaderboard import events as board_events
 from app.models import (
     Attempt,
     AttemptAnswer,
@@ -121,6 +121,7 @@ async def start(
             round_ = await session.get(Round, round_id)
             participant = await session.get(Participant, participant_id)
             continue
+        await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
 
@@ -301,7 +302,7 @@ async def _finalise(
     session.add_all(_answer_rows(attempt.id, items, answers))
     await session.commit()
     await session.refresh(attempt)
-    await leaderboard_service.record(redis=redis, attempt=attempt, round_=round_)
+    await board_events.finalised(redis=redis, attempt=attempt, round_=round_)
     return Finalised(attempt, round_, counted_now=True, late=status == AttemptStatus.EXPIRED)
 
 

@@ -19,8 +19,7 @@ from app.config import settings
 from app.contests import ranking
 from app.contests import service as contest_service
 from app.errors import AppError, not_found
-from app.leaderboard import service as leaderboard_service
-from app.models import Attempt, AttemptStatus, Contest, Round, Standing
+from app.models import Attempt, AttemptStatus, Contest, Participant, Round, Standing
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ async def close_round(
     if now < round_.ends_at:
         raise AppError(409, "round_open", "Đợt thi chưa kết thúc, chưa thể tổng kết.")
     await _expire_open_attempts(session, redis, round_)
-    rows = await leaderboard_service.final_candidates(session=session, round_id=round_.id)
+    rows = await final_candidates(session=session, round_id=round_.id)
     max_score = {attempt.id: attempt.max_score for attempt, _ in rows}
     best = ranking.best_attempts(candidate for _, candidate in rows)
     count = true_count(contest, best, max_score)
@@ -87,6 +86,34 @@ async def close_round(
     session.add(round_)
     await session.commit()
     return CloseReport(round_, count, len(ordered), winners)
+
+
+async def final_candidates(
+    *, session: AsyncSession, round_id: int
+) -> list[tuple[Attempt, ranking.Candidate]]:
+    """Every final attempt of a round by participants who have not withdrawn."""
+    statement = (
+        select(Attempt)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(
+            Attempt.round_id == round_id,
+            col(Attempt.status).in_([AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED]),
+            col(Participant.withdrawn_at).is_(None),
+        )
+    )
+    return [(attempt, _candidate(attempt)) for attempt in (await session.exec(statement)).all()]
+
+
+def _candidate(attempt: Attempt) -> ranking.Candidate:
+    return ranking.Candidate(
+        participant_id=attempt.participant_id,
+        attempt_id=attempt.id,
+        unit_id=attempt.unit_id,
+        correct=attempt.correct_count,
+        prediction=attempt.prediction,
+        duration_ms=attempt.duration_ms,
+        submitted_at=attempt.submitted_at,
+    )
 
 
 async def _expire_open_attempts(session: AsyncSession, redis: Redis, round_: Round) -> None:

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.config import settings
 from app.contests import service as contest_service
 from app.errors import AppError, unauthorized
-from app.leaderboard import service as leaderboard_service
+from app.leaderboard import events as board_events
 from app.models import Contest, Participant, ParticipantGroup, Round, Unit
 from app.participants.identity import (
     TokenClaims,
@@ -77,12 +77,7 @@ async def register(
             "Số điện thoại này đã đăng ký dự thi. Hãy chọn “Tiếp tục dự thi” và nhập số điện "
             "thoại cùng năm sinh để tiếp tục.",
         ) from error
-    await leaderboard_service.count_registration(
-        redis=redis,
-        contest_id=contest.id,
-        unit_id=participant.unit_id,
-        group_id=participant.group_id,
-    )
+    await board_events.registered(redis=redis, participant=participant)
     return participant, token_for(participant)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.attempts import service as attempt_service
-from app.leaderboard import service as leaderboard_service
+from app.leaderboard import events as board_events
 from app.models import Attempt, AttemptAnswer
 from tests.factories import make_contest, register, right_answers, wrong_answers
 
@@ -150,7 +150,7 @@ async def test_concurrent_and_repeated_submits_count_once(client, session, clock
     assert repeat.text == results[0].text
     assert await count_rows(session, AttemptAnswer) == 10
     redis = client._transport.app.state.redis
-    counters = await redis.hgetall(leaderboard_service.counters_key(1))
+    counters = await redis.hgetall(board_events.round_counters_key(1))
     assert counters["submissions"] == "1" and counters["participants"] == "1"
 
 
