@@ -29,6 +29,10 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(questions_cli, name="questions")
 cli.add_typer(round_cli, name="round")
 cli.add_typer(attempts_cli, name="attempts")
+redis_cli = typer.Typer(
+    help="Redis: bảng xếp hạng, bộ đếm (rebuilt from the database).", no_args_is_help=True
+)
+cli.add_typer(redis_cli, name="redis")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -301,6 +305,31 @@ def receipt(code: str) -> None:
         typer.echo(f"Mã xác nhận {code} không hợp lệ.", err=True)
         raise typer.Exit(1)
     typer.echo(found)
+
+
+@redis_cli.command("rebuild")
+def redis_rebuild(contest: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Recreate leaderboards and live counters from the database (all contests, or CONTEST)."""
+    from app.contests import service as contest_service
+    from app.leaderboard import sync
+
+    async def rebuild(session: AsyncSession, redis: Redis) -> int:
+        contest_id = None
+        if contest is not None:
+            found = await contest_service.get_by_slug(session=session, slug=contest)
+            if found is None:
+                raise AppError(404, "not_found", f"Không có cuộc thi “{contest}”.")
+            contest_id = found.id
+        return await sync.rebuild(session=session, redis=redis, contest_id=contest_id)
+
+    if settings.embedded_redis:
+        typer.echo(
+            "Redis nhúng được dựng lại tự động mỗi khi máy chủ khởi động; "
+            "lệnh này dành cho CUOCTHI_REDIS_URL.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"Đã dựng lại Redis từ cơ sở dữ liệu ({run_with_services(rebuild)} sự kiện).")
 
 
 def _write_output(data: bytes, out: Path | None) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 from functools import cache
+from typing import Annotated
 
+from fastapi import Depends
 from starlette.requests import Request
 
 from app.config import settings
@@ -33,3 +35,6 @@ def client_ip(request: Request) -> str:
         if not _is_trusted(address):
             return address
     return peer
+
+
+ClientIP = Annotated[str, Depends(client_ip)]

@@ -27,6 +27,20 @@ class Settings(BaseSettings):
     token_valid_days_after_contest: int = 30
 
     rate_limits: bool = True
+    # One limit per action and subject, as "N/second|minute|hour|day" (CUOCTHI_LIMIT_…).
+    # Defaults suit a commune office where many people share one address behind a NAT.
+    limit_register_ip: str = "60/minute"
+    limit_register_phone: str = "5/hour"
+    limit_recover_ip: str = "30/minute"
+    limit_recover_phone: str = "10/hour"
+    limit_start_participant: str = "10/minute"
+    limit_start_ip: str = "300/minute"
+    limit_autosave_participant: str = "60/minute"
+    limit_autosave_ip: str = "3000/minute"
+    limit_submit_participant: str = "20/minute"
+    limit_submit_ip: str = "600/minute"
+    limit_login_ip: str = "5/minute"
+    limit_login_username: str = "5/minute"
     # Rate limiting when Redis is unreachable: open (serve, and log it) or closed (refuse).
     rate_limit_fail_open: bool = True
     trusted_proxies: list[str] = []

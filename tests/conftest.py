@@ -18,6 +18,8 @@ BACKEND = os.environ.get("CUOCTHI_TEST_BACKEND", "embedded")
 _data_dir = Path(tempfile.mkdtemp(prefix="cuocthi-test-"))
 os.environ["CUOCTHI_DATA_DIR"] = str(_data_dir)
 os.environ["CUOCTHI_BASE_URL"] = "http://testserver"
+# Most tests hammer one participant from one address; the rate-limit tests switch limits on.
+os.environ["CUOCTHI_RATE_LIMITS"] = "off"
 if BACKEND == "postgres":
     database_url = os.environ.get("CUOCTHI_TEST_DATABASE_URL")
     redis_url = os.environ.get("CUOCTHI_TEST_REDIS_URL")
@@ -113,3 +115,10 @@ def clock(app):  # noqa: ANN001, ANN201
     fake = FakeClock()
     app.state.clock = fake
     return fake
+
+
+@pytest.fixture
+def rate_limits(monkeypatch):  # noqa: ANN001, ANN201
+    """Rate limits on, as in production, for the length of one test."""
+    monkeypatch.setattr(settings, "rate_limits", True)
+    return settings

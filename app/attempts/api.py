@@ -16,6 +16,7 @@ from app.attempts.schemas import (
     SavedOut,
     SubmitIn,
 )
+from app.clientip import ClientIP
 from app.clock import NowDep
 from app.contests.api import ContestDep
 from app.db import SessionDep
@@ -44,13 +45,19 @@ async def start_attempt(
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
+    ip: ClientIP,
     response: Response,
 ) -> AttemptStarted:
     """Starts an attempt, or returns the one in progress (200)."""
     if participant.contest_id != contest.id:
         raise unauthorized()
     started = await attempt_service.start(
-        session=session, redis=redis, contest=contest, participant=participant, now=now
+        session=session,
+        redis=redis,
+        contest=contest,
+        participant=participant,
+        now=now,
+        ip=ip,
     )
     if not started.created:
         response.status_code = status.HTTP_200_OK
@@ -76,14 +83,20 @@ def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
 
 @router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
 async def autosave(
-    attempt_id: int, body: AnswersIn, participant: ParticipantDep, session: SessionDep, now: NowDep
+    attempt_id: int,
+    body: AnswersIn,
+    participant: ParticipantDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    ip: ClientIP,
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
     attempt = await attempt_service.get_owned(
         session=session, attempt_id=attempt_id, participant=participant
     )
     saved = await attempt_service.autosave(
-        session=session, attempt=attempt, answers=body.answers, now=now
+        session=session, redis=redis, attempt=attempt, answers=body.answers, now=now, ip=ip
     )
     return SavedOut(saved=len(saved.answers), saved_at=now)
 
@@ -96,6 +109,7 @@ async def submit(
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
+    ip: ClientIP,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
     attempt = await attempt_service.get_owned(
@@ -108,6 +122,7 @@ async def submit(
         answers=body.answers,
         prediction=body.prediction,
         now=now,
+        ip=ip,
     )
     return result_out(finalised.attempt)
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import ratelimit
 from app.attempts import scoring
 from app.attempts.draw import BlueprintError, draw
 from app.config import settings
@@ -95,8 +96,10 @@ async def start(
     contest: Contest,
     participant: Participant,
     now: datetime,
+    ip: str,
 ) -> Started:
     """Starts an attempt in the open round, or returns the one already in progress."""
+    await _limit(redis, "start", participant.id, ip)
     rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
     round_ = contest_service.current_round(rounds, now)
     if round_ is None:
@@ -124,6 +127,11 @@ async def start(
         await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
+
+
+async def _limit(redis: Redis, action: str, participant_id: int, ip: str) -> None:
+    await ratelimit.enforce(redis, f"{action}_participant", participant_id)
+    await ratelimit.enforce(redis, f"{action}_ip", ip)
 
 
 def _limit_reached(round_: Round) -> AppError:
@@ -201,9 +209,16 @@ def acceptable_answers(attempt: Attempt, answers: dict[str, int]) -> dict[str, i
 
 
 async def autosave(
-    *, session: AsyncSession, attempt: Attempt, answers: dict[str, Any], now: datetime
+    *,
+    session: AsyncSession,
+    redis: Redis,
+    attempt: Attempt,
+    answers: dict[str, Any],
+    now: datetime,
+    ip: str,
 ) -> Attempt:
     """Merges answers into an attempt in progress, before its deadline."""
+    await _limit(redis, "autosave", attempt.participant_id, ip)
     cleaned = valid_answers(attempt, answers)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
@@ -230,8 +245,10 @@ async def submit(
     answers: dict[str, Any],
     prediction: int | None,
     now: datetime,
+    ip: str,
 ) -> Finalised:
     """Submits exactly once; a repeat returns the first result. Late submits keep saved answers."""
+    await _limit(redis, "submit", attempt.participant_id, ip)
     round_ = await session.get(Round, attempt.round_id)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return Finalised(

@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from sqlmodel import select
 
 from app.attempts import service as attempt_service
+from app.clientip import client_ip
 from app.clock import NowDep
 from app.config import settings
 from app.contests import service as contest_service
@@ -83,7 +84,12 @@ async def start(
     if participant is None:
         return _to_registration(contest)
     started = await attempt_service.start(
-        session=session, redis=redis, contest=contest, participant=participant, now=now
+        session=session,
+        redis=redis,
+        contest=contest,
+        participant=participant,
+        now=now,
+        ip=client_ip(request),
     )
     return RedirectResponse(f"/c/{contest.slug}/bai-thi/{started.attempt.id}", status_code=303)
 
@@ -165,6 +171,7 @@ async def submit_form(
         answers=attempt_service.acceptable_answers(attempt, answers),
         prediction=prediction,
         now=now,
+        ip=client_ip(request),
     )
     return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Request, status
+from fastapi import APIRouter, Cookie, Depends, Header, status
 
-from app.clientip import client_ip
+from app.clientip import ClientIP
 from app.clock import NowDep
 from app.contests.api import ContestDep
 from app.db import SessionDep
@@ -50,10 +50,10 @@ async def register(
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
-    request: Request,
+    ip: ClientIP,
 ) -> TokenOut:
     """Registers for a contest; one registration per phone number per contest."""
-    form = participant_service.Registration(**body.model_dump(), ip=client_ip(request))
+    form = participant_service.Registration(**body.model_dump(), ip=ip)
     participant, token = await participant_service.register(
         session=session, redis=redis, contest=contest, form=form, now=now
     )
@@ -61,9 +61,16 @@ async def register(
 
 
 @router.post("/contests/{slug}/participants/recover", response_model=TokenOut)
-async def recover(body: RecoveryIn, contest: ContestDep, session: SessionDep) -> TokenOut:
+async def recover(
+    body: RecoveryIn, contest: ContestDep, session: SessionDep, redis: RedisDep, ip: ClientIP
+) -> TokenOut:
     """Gives a returning participant their token back, from phone number and birth year."""
     participant, token = await participant_service.recover(
-        session=session, contest=contest, phone=body.phone, birth_year=body.birth_year
+        session=session,
+        redis=redis,
+        contest=contest,
+        phone=body.phone,
+        birth_year=body.birth_year,
+        ip=ip,
     )
     return TokenOut(participant_id=participant.id, token=token)

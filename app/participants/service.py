@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import ratelimit
 from app.config import settings
 from app.contests import service as contest_service
 from app.errors import AppError, unauthorized
@@ -53,10 +54,11 @@ async def register(
     *, session: AsyncSession, redis: Redis, contest: Contest, form: Registration, now: datetime
 ) -> tuple[Participant, str]:
     """Registers a participant and commits; returns the participant and its token."""
+    await ratelimit.enforce(redis, "register_ip", form.ip)
     participant = Participant(
         contest_id=contest.id,
         full_name=_valid_name(form.full_name),
-        phone=_valid_phone(form.phone),
+        phone=await _valid_phone(redis, form.phone),
         birth_year=_valid_birth_year(form, contest, now),
         group_id=(await _valid_group(session, contest, form.group)).id,
         unit_id=(await _valid_unit(session, form.unit_code)).id,
@@ -88,8 +90,10 @@ def _valid_name(raw: str) -> str:
     return name
 
 
-def _valid_phone(raw: str) -> str:
+async def _valid_phone(redis: Redis, raw: str) -> str:
     phone = normalise_phone(raw)
+    if phone is not None:
+        await ratelimit.enforce(redis, "register_phone", phone)
     if phone is None:
         raise _field_error(
             "phone", "Số điện thoại không hợp lệ: cần số di động Việt Nam gồm 10 chữ số."
@@ -143,10 +147,19 @@ def token_for(participant: Participant) -> str:
 
 
 async def recover(
-    *, session: AsyncSession, contest: Contest, phone: str, birth_year: int
+    *,
+    session: AsyncSession,
+    redis: Redis,
+    contest: Contest,
+    phone: str,
+    birth_year: int,
+    ip: str,
 ) -> tuple[Participant, str]:
     """The token of a returning participant, from phone and birth year."""
+    await ratelimit.enforce(redis, "recover_ip", ip)
     normalised = normalise_phone(phone)
+    if normalised is not None:
+        await ratelimit.enforce(redis, "recover_phone", normalised)
     participant = None
     if normalised is not None:
         participant = (

@@ -154,13 +154,19 @@ async def recover_submit(
     request: Request,
     contest: ContestDep,
     session: SessionDep,
+    redis: RedisDep,
     phone: Annotated[str, Form(max_length=30)] = "",
     birth_year: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """A returning participant continues with phone number and birth year."""
     try:
         _, token = await participant_service.recover(
-            session=session, contest=contest, phone=phone, birth_year=_year(birth_year)
+            session=session,
+            redis=redis,
+            contest=contest,
+            phone=phone,
+            birth_year=_year(birth_year),
+            ip=client_ip(request),
         )
     except AppError as error:
         return templates.TemplateResponse(

@@ -45,7 +45,9 @@ async def test_the_poster_source_is_recorded_on_registration(client, session, cl
     assert participant.source_poster == "poster-42"
 
 
-async def test_a_burst_of_registrations_brings_a_challenge(client, app, session, clock):
+async def test_a_burst_of_registrations_brings_a_challenge(
+    client, app, session, clock, rate_limits
+):
     await make_contest(session)
     await app.state.redis.set(key("burst", "register", "127.0.0.1"), 50)
     asked = await client.post("/c/thu/dang-ky", data=FORM)

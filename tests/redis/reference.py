@@ -1,0 +1,73 @@
+"""Leaderboards and counters computed by SQL and Python alone, to check Redis against."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlmodel import select
+
+from app.contests.closing import final_candidates
+from app.contests.ranking import best_attempts
+from app.leaderboard.events import local_day
+from app.models import Attempt, Participant
+
+
+async def expected_counters(session, contest_id: int, round_id: int) -> tuple[dict, dict]:
+    """(contest counters, round counters) as Redis should hold them."""
+    contest: Counter = Counter()
+    for p in (
+        await session.exec(select(Participant).where(Participant.contest_id == contest_id))
+    ).all():
+        for scope in (
+            "",
+            f"unit:{p.unit_id}:",
+            f"group:{p.group_id}:",
+            f"day:{local_day(p.created_at)}:",
+        ):
+            contest[scope + "registrations"] += 1
+    round_: Counter = Counter()
+    attempts = (await session.exec(select(Attempt).where(Attempt.round_id == round_id))).all()
+    for a in attempts:
+        for scope in (
+            "",
+            f"unit:{a.unit_id}:",
+            f"group:{a.group_id}:",
+            f"day:{local_day(a.started_at)}:",
+        ):
+            round_[scope + "attempts"] += 1
+        if a.status != "in_progress":
+            for scope in (
+                "",
+                f"unit:{a.unit_id}:",
+                f"group:{a.group_id}:",
+                f"day:{local_day(a.submitted_at)}:",
+            ):
+                round_[scope + "submissions"] += 1
+    rows = await final_candidates(session=session, round_id=round_id)
+    max_score = {attempt.id: attempt.max_score for attempt, _ in rows}
+    groups = {attempt.id: attempt.group_id for attempt, _ in rows}
+    for best in best_attempts(c for _, c in rows):
+        for scope in ("", f"unit:{best.unit_id}:", f"group:{groups[best.attempt_id]}:"):
+            round_[scope + "participants"] += 1
+            round_[scope + "score_sum"] += best.correct
+            if best.correct == max_score[best.attempt_id]:
+                round_[scope + "full_scores"] += 1
+    return dict(contest), {k: v for k, v in round_.items() if v}
+
+
+async def expected_board(
+    session, round_id: int, unit_id: int | None = None, group_id: int | None = None
+) -> list[int]:
+    """Participant ids in live-board order: right answers, working time, submit time."""
+    rows = await final_candidates(session=session, round_id=round_id)
+    groups = {attempt.id: attempt.group_id for attempt, _ in rows}
+    best = [
+        c
+        for c in best_attempts(c for _, c in rows)
+        if (unit_id is None or c.unit_id == unit_id)
+        and (group_id is None or groups[c.attempt_id] == group_id)
+    ]
+    ordered = sorted(
+        best, key=lambda c: (-c.correct, c.duration_ms, int(c.submitted_at.timestamp()))
+    )
+    return [c.participant_id for c in ordered]
