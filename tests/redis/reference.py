@@ -12,6 +12,10 @@ from app.leaderboard.events import local_day
 from app.models import Attempt, Participant
 
 
+def scopes(unit_id: int, group_id: int, moment) -> tuple[str, ...]:  # noqa: ANN001
+    return ("", f"unit:{unit_id}:", f"group:{group_id}:", f"day:{local_day(moment)}:")
+
+
 async def expected_counters(session, contest_id: int, round_id: int) -> tuple[dict, dict]:
     """(contest counters, round counters) as Redis should hold them."""
     contest: Counter = Counter()
