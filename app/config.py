@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +52,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("*")
+    @classmethod
+    def _limits_are_count_per_period(cls, value: object, info: ValidationInfo) -> object:
+        if info.field_name.startswith("limit_") and not re.fullmatch(
+            r"\s*\d+\s*/\s*(second|minute|hour|day)\s*", str(value)
+        ):
+            raise ValueError(f"{info.field_name}: write a limit as N/second|minute|hour|day")
+        return value
 
     @field_validator("rate_limits", mode="before")
     @classmethod

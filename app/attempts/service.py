@@ -114,6 +114,10 @@ async def start(
         period = period_of(round_, now)
         used = await _used_in_period(session, round_id, participant_id, period)
         if used >= round_.max_attempts:
+            # A concurrent start may have created the attempt between our two reads.
+            existing = await _in_progress(session, round_id, participant_id)
+            if existing is not None and now <= grace_deadline(existing):
+                return Started(existing, round_, created=False)
             raise _limit_reached(round_)
         attempt = await _new_attempt(session, round_, participant, period, used + 1, now)
         session.add(attempt)
