@@ -33,6 +33,8 @@ redis_cli = typer.Typer(
     help="Redis: bảng xếp hạng, bộ đếm (rebuilt from the database).", no_args_is_help=True
 )
 cli.add_typer(redis_cli, name="redis")
+admin_cli = typer.Typer(help="Tài khoản ban tổ chức (organiser accounts).", no_args_is_help=True)
+cli.add_typer(admin_cli, name="admin")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -330,6 +332,33 @@ def redis_rebuild(contest: Annotated[str | None, typer.Argument()] = None) -> No
         )
         raise typer.Exit(1)
     typer.echo(f"Đã dựng lại Redis từ cơ sở dữ liệu ({run_with_services(rebuild)} sự kiện).")
+
+
+@admin_cli.command("create-user")
+def admin_create_user(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    role: Annotated[str, typer.Option(help="quan-tri | don-vi")] = "quan-tri",
+    unit: Annotated[str | None, typer.Option(help="Mã đơn vị (vai trò don-vi)")] = None,
+) -> None:
+    """Create an organiser account (quản trị, or đơn vị for one unit and its children)."""
+    from app.admin import audit, auth
+
+    async def create(session: AsyncSession) -> None:
+        organiser = await auth.create_user(
+            session=session, username=username, password=password, role=role, unit_code=unit
+        )
+        audit.record(
+            session=session,
+            organiser=None,
+            action="create_user",
+            target=organiser.username,
+            details={"role": role, "unit": unit},
+        )
+        await session.commit()
+
+    run_in_session(create)
+    typer.echo(f"Đã tạo tài khoản {username.strip().lower()} ({role}).")
 
 
 def _write_output(data: bytes, out: Path | None) -> None:

@@ -6,15 +6,19 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import maintenance
 from app import redis as redis_module
+from app.admin import contests as admin_contests
+from app.admin import views as admin_views
+from app.admin.deps import LoginRequired
 from app.attempts import api as attempt_api
 from app.attempts import views as attempt_views
 from app.config import settings
@@ -81,6 +85,11 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return response
 
 
+async def login_required(request: Request, exc: LoginRequired) -> Response:
+    target = quote(str(request.url.path))
+    return RedirectResponse(f"/admin/dang-nhap?next={target}", status_code=303)
+
+
 async def app_error(request: Request, exc: AppError) -> Response:
     if _wants_json(request):
         response: Response = JSONResponse(exc.body(), status_code=exc.status)
@@ -130,12 +139,16 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     for pages in (contest_views, participant_views, attempt_views):
         app.include_router(pages.router)
+    app.include_router(admin_views.public)
+    app.include_router(admin_views.router)
+    app.include_router(admin_contests.router)
     for api in (contest_api, participant_api, attempt_api):
         app.include_router(api.router)
     return app

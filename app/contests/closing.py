@@ -19,7 +19,7 @@ from app.config import settings
 from app.contests import ranking
 from app.contests import service as contest_service
 from app.errors import AppError, not_found
-from app.models import Attempt, AttemptStatus, Contest, Participant, Round, Standing
+from app.models import Attempt, AttemptStatus, Contest, Participant, Round, Standing, Unit
 
 
 @dataclass(frozen=True)
@@ -163,4 +163,20 @@ async def publish_winners(*, session: AsyncSession, round_: Round, now: datetime
 async def standings(*, session: AsyncSession, round_id: int) -> list[Standing]:
     """The official standings of a closed round, in rank order."""
     statement = select(Standing).where(Standing.round_id == round_id).order_by(Standing.rank)
+    return list((await session.exec(statement)).all())
+
+
+async def winner_rows(
+    *, session: AsyncSession, round_id: int, unit_ids: set[int] | None = None
+) -> list[tuple[Standing, Participant, str]]:
+    """Prize winners in rank order with the participant and unit name (organisers only)."""
+    statement = (
+        select(Standing, Participant, Unit.name)
+        .join(Participant, Participant.id == Standing.participant_id)
+        .join(Unit, Unit.id == Standing.unit_id)
+        .where(Standing.round_id == round_id, col(Standing.prize).is_not(None))
+        .order_by(Standing.rank)
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Standing.unit_id).in_(unit_ids))
     return list((await session.exec(statement)).all())

@@ -64,3 +64,17 @@ async def id_for_code(*, session: AsyncSession, code: str | None) -> int | None:
     if unit is None:
         raise not_found("Không tìm thấy đơn vị.")
     return unit.id
+
+
+async def subtree_ids(*, session: AsyncSession, unit_id: int) -> set[int]:
+    """A unit and every unit below it (an đơn vị organiser sees exactly these)."""
+    children: dict[int | None, list[int]] = {}
+    for uid, parent in (await session.exec(select(Unit.id, Unit.parent_id))).all():
+        children.setdefault(parent, []).append(uid)
+    found, stack = set(), [unit_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
