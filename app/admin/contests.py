@@ -104,13 +104,10 @@ async def create_contest(
     contest = Contest(slug="", title="")
     try:
         setup.apply_contest(contest, values, creating=True)
+        groups = setup.checked_groups(values.get("groups", ""))
         if await contest_service.get_by_slug(session=session, slug=contest.slug):
             raise setup.FormError({"slug": "Địa chỉ này đã được dùng."})
-        session.add(contest)
-        await session.flush()
-        await setup.apply_groups(session, contest, values.get("groups", ""), [])
     except setup.FormError as error:
-        await session.rollback()
         return _contest_page(
             request,
             Contest(slug="", title=""),
@@ -120,6 +117,9 @@ async def create_contest(
             creating=True,
             status_code=422,
         )
+    session.add(contest)
+    await session.flush()
+    setup.apply_groups(session, contest, groups, [])
     audit.record(
         session=session, organiser=organiser, action="create_contest", target=contest.slug, ip=ip
     )
@@ -148,17 +148,17 @@ async def save_contest(
 ) -> Response:
     contest = await _contest(session, slug)
     values = await _form(request)
-    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+    existing = await contest_service.list_groups(session=session, contest_id=contest.id)
+    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
     try:
+        groups = setup.checked_groups(values.get("groups", ""))
         setup.apply_contest(contest, values, creating=False)
-        await setup.apply_groups(session, contest, values.get("groups", ""), groups)
     except setup.FormError as error:
-        await session.rollback()
-        contest = await _contest(session, slug)
-        rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
+        # Nothing is committed: the session is discarded with the request.
         return _contest_page(
             request, contest, values, error.fields, rounds=rounds, creating=False, status_code=422
         )
+    setup.apply_groups(session, contest, groups, existing)
     session.add(contest)
     audit.record(
         session=session,

@@ -226,14 +226,21 @@ def parse_groups(text: str) -> list[tuple[str, str, list[dict[str, Any]] | None]
     return groups
 
 
-async def apply_groups(
-    session: AsyncSession, contest: Contest, text: str, existing: list[ParticipantGroup]
-) -> None:
-    """Adds and renames groups; a group with participants is never deleted."""
+Groups = list[tuple[str, str, list[dict[str, Any]] | None]]
+
+
+def checked_groups(text: str) -> Groups:
+    """parse_groups, with its problem reported against the form field."""
     try:
-        parsed = parse_groups(text)
+        return parse_groups(text)
     except ValueError as error:
         raise FormError({"groups": str(error)}) from error
+
+
+def apply_groups(
+    session: AsyncSession, contest: Contest, parsed: Groups, existing: list[ParticipantGroup]
+) -> None:
+    """Adds and renames groups; a group with participants is never deleted."""
     by_code = {group.code: group for group in existing}
     for code, name, blueprint in parsed:
         group = by_code.get(code) or ParticipantGroup(contest_id=contest.id, code=code, name=name)
