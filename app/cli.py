@@ -35,6 +35,8 @@ redis_cli = typer.Typer(
 cli.add_typer(redis_cli, name="redis")
 admin_cli = typer.Typer(help="Tài khoản ban tổ chức (organiser accounts).", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
+units_cli = typer.Typer(help="Đơn vị và biên chế (units).", no_args_is_help=True)
+cli.add_typer(units_cli, name="units")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -359,6 +361,36 @@ def admin_create_user(
 
     run_in_session(create)
     typer.echo(f"Đã tạo tài khoản {username.strip().lower()} ({role}).")
+
+
+@units_cli.command("import")
+def units_import(file: Path) -> None:
+    """Import units with headcount and hierarchy from .xlsx or .csv (all or nothing)."""
+    from app.admin import audit
+    from app.units import importer
+
+    async def load(session: AsyncSession) -> tuple[int, list[str]]:
+        count, errors = await importer.import_file(
+            session=session, data=file.read_bytes(), filename=file.name
+        )
+        if not errors:
+            audit.record(
+                session=session,
+                organiser=None,
+                action="import_units",
+                target=file.name,
+                details={"units": count},
+            )
+            await session.commit()
+        return count, errors
+
+    count, errors = run_in_session(load)
+    for error in errors:
+        typer.echo(f"{file.name}: {error}", err=True)
+    if errors:
+        typer.echo("Không nhập đơn vị nào.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Đã nhập {count} đơn vị.")
 
 
 def _write_output(data: bytes, out: Path | None) -> None:
