@@ -32,7 +32,9 @@ COUNT_ONCE_SCRIPT = (
     _BUMP
     + """
 if redis.call('SETBIT', KEYS[1], ARGV[1], 1) == 1 then return 0 end
-local scopes = {'', 'unit:' .. ARGV[3] .. ':', 'group:' .. ARGV[4] .. ':', 'day:' .. ARGV[5] .. ':'}
+local unit, group = ARGV[3], ARGV[4]
+local scopes = {'', 'unit:' .. unit .. ':', 'group:' .. group .. ':',
+                'ug:' .. unit .. ':' .. group .. ':', 'day:' .. ARGV[5] .. ':'}
 bump(KEYS[2], scopes, ARGV[2], 1)
 return 1
 """
@@ -46,8 +48,11 @@ FINAL_SCRIPT = (
     _BUMP
     + """
 if redis.call('SETBIT', KEYS[1], ARGV[1], 1) == 1 then return 0 end
-local scopes = {'', 'unit:' .. ARGV[6] .. ':', 'group:' .. ARGV[7] .. ':'}
-bump(KEYS[5], {scopes[1], scopes[2], scopes[3], 'day:' .. ARGV[8] .. ':'}, 'submissions', 1)
+local unit, group = ARGV[6], ARGV[7]
+local scopes = {'', 'unit:' .. unit .. ':', 'group:' .. group .. ':',
+                'ug:' .. unit .. ':' .. group .. ':'}
+bump(KEYS[5], {scopes[1], scopes[2], scopes[3], scopes[4], 'day:' .. ARGV[8] .. ':'},
+     'submissions', 1)
 local correct, max_score = tonumber(ARGV[4]), tonumber(ARGV[5])
 local old = redis.call('ZSCORE', KEYS[2], ARGV[2])
 local old_correct = -1
@@ -56,10 +61,12 @@ if old then
   if correct <= old_correct then return 1 end
 end
 for i = 2, 4 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
+redis.call('HINCRBY', KEYS[5], 'dist:' .. correct, 1)
 if old_correct < 0 then
   bump(KEYS[5], scopes, 'participants', 1)
   bump(KEYS[5], scopes, 'score_sum', correct)
 else
+  redis.call('HINCRBY', KEYS[5], 'dist:' .. old_correct, -1)
   bump(KEYS[5], scopes, 'score_sum', correct - old_correct)
 end
 if correct == max_score and old_correct < max_score then

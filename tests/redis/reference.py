@@ -12,46 +12,32 @@ from app.leaderboard.events import local_day
 from app.models import Attempt, Participant
 
 
-def scopes(unit_id: int, group_id: int, moment) -> tuple[str, ...]:  # noqa: ANN001
-    return ("", f"unit:{unit_id}:", f"group:{group_id}:", f"day:{local_day(moment)}:")
+def scopes(unit_id: int, group_id: int, moment=None) -> tuple[str, ...]:  # noqa: ANN001
+    found = ("", f"unit:{unit_id}:", f"group:{group_id}:", f"ug:{unit_id}:{group_id}:")
+    return found if moment is None else (*found, f"day:{local_day(moment)}:")
 
 
 async def expected_counters(session, contest_id: int, round_id: int) -> tuple[dict, dict]:
     """(contest counters, round counters) as Redis should hold them."""
     contest: Counter = Counter()
-    for p in (
-        await session.exec(select(Participant).where(Participant.contest_id == contest_id))
-    ).all():
-        for scope in (
-            "",
-            f"unit:{p.unit_id}:",
-            f"group:{p.group_id}:",
-            f"day:{local_day(p.created_at)}:",
-        ):
+    people = select(Participant).where(Participant.contest_id == contest_id)
+    for p in (await session.exec(people)).all():
+        for scope in scopes(p.unit_id, p.group_id, p.created_at):
             contest[scope + "registrations"] += 1
     round_: Counter = Counter()
     attempts = (await session.exec(select(Attempt).where(Attempt.round_id == round_id))).all()
     for a in attempts:
-        for scope in (
-            "",
-            f"unit:{a.unit_id}:",
-            f"group:{a.group_id}:",
-            f"day:{local_day(a.started_at)}:",
-        ):
+        for scope in scopes(a.unit_id, a.group_id, a.started_at):
             round_[scope + "attempts"] += 1
         if a.status != "in_progress":
-            for scope in (
-                "",
-                f"unit:{a.unit_id}:",
-                f"group:{a.group_id}:",
-                f"day:{local_day(a.submitted_at)}:",
-            ):
+            for scope in scopes(a.unit_id, a.group_id, a.submitted_at):
                 round_[scope + "submissions"] += 1
     rows = await final_candidates(session=session, round_id=round_id)
     max_score = {attempt.id: attempt.max_score for attempt, _ in rows}
     groups = {attempt.id: attempt.group_id for attempt, _ in rows}
     for best in best_attempts(c for _, c in rows):
-        for scope in ("", f"unit:{best.unit_id}:", f"group:{groups[best.attempt_id]}:"):
+        round_[f"dist:{best.correct}"] += 1
+        for scope in scopes(best.unit_id, groups[best.attempt_id]):
             round_[scope + "participants"] += 1
             round_[scope + "score_sum"] += best.correct
             if best.correct == max_score[best.attempt_id]:
