@@ -37,6 +37,10 @@ admin_cli = typer.Typer(help="Tài khoản ban tổ chức (organiser accounts).
 cli.add_typer(admin_cli, name="admin")
 units_cli = typer.Typer(help="Đơn vị và biên chế (units).", no_args_is_help=True)
 cli.add_typer(units_cli, name="units")
+participants_cli = typer.Typer(
+    help="Thí sinh: dữ liệu cá nhân (participants).", no_args_is_help=True
+)
+cli.add_typer(participants_cli, name="participants")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -391,6 +395,47 @@ def units_import(file: Path) -> None:
         typer.echo("Không nhập đơn vị nào.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Đã nhập {count} đơn vị.")
+
+
+@participants_cli.command("purge")
+def participants_purge(
+    before: Annotated[
+        str | None, typer.Option(help="dd/mm/yyyy; mặc định: theo CUOCTHI_RETENTION_DAYS")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại")] = False,
+) -> None:
+    """Delete participants registered before DATE, with their attempts (personal data)."""
+    from datetime import datetime, timedelta
+
+    from app.admin import audit
+    from app.participants import privacy
+
+    if before:
+        try:
+            cutoff = datetime.strptime(before, "%d/%m/%Y").replace(tzinfo=settings.tz)
+        except ValueError as error:
+            raise typer.BadParameter("ngày dạng dd/mm/yyyy", param_hint="--before") from error
+    else:
+        cutoff = utcnow() - timedelta(days=settings.retention_days)
+    label = cutoff.astimezone(settings.tz).strftime("%d/%m/%Y")
+    if not yes:
+        typer.confirm(
+            f"Xoá vĩnh viễn thí sinh đăng ký trước {label} và bài thi của họ?", abort=True
+        )
+
+    async def purge(session: AsyncSession) -> int:
+        count = await privacy.purge(session=session, before=cutoff)
+        audit.record(
+            session=session,
+            organiser=None,
+            action="purge_participants",
+            target=label,
+            details={"participants": count},
+        )
+        await session.commit()
+        return count
+
+    typer.echo(f"Đã xoá {run_in_session(purge)} thí sinh đăng ký trước {label}.")
 
 
 def _write_output(data: bytes, out: Path | None) -> None:

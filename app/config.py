@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     submit_grace_seconds: int = 15
     appeals_days: int = 3
     token_valid_days_after_contest: int = 30
+    # Personal data is kept this long after registration (cuocthi participants purge).
+    retention_days: int = 730
 
     rate_limits: bool = True
     # One limit per action and subject, as "N/second|minute|hour|day" (CUOCTHI_LIMIT_…).

@@ -334,6 +334,20 @@ class AuditEntry(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=45)
 
 
+class ReportCache(SQLModel, table=True):
+    """Reports too heavy for a page view (item analysis, suspicious activity), computed by
+    the background job or on request and kept here with when they were computed."""
+
+    __tablename__ = "report_cache"
+    __table_args__ = (UniqueConstraint("contest_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id")
+    kind: str = Field(max_length=30)
+    computed_at: datetime = time_column(now=True)
+    payload: dict[str, Any] = json_column(dict)
+
+
 # --- Posters ----------------------------------------------------------------------------------
 
 

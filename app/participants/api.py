@@ -11,9 +11,10 @@ from app.clock import NowDep
 from app.contests.api import ContestDep
 from app.db import SessionDep
 from app.errors import unauthorized
-from app.models import Participant
+from app.models import Participant, ParticipantGroup, Unit
+from app.participants import privacy
 from app.participants import service as participant_service
-from app.participants.schemas import RecoveryIn, RegistrationIn, TokenOut
+from app.participants.schemas import CorrectionIn, MeOut, RecoveryIn, RegistrationIn, TokenOut
 from app.participants.service import PARTICIPANT_COOKIE
 from app.redis import RedisDep
 
@@ -74,3 +75,42 @@ async def recover(
         ip=ip,
     )
     return TokenOut(participant_id=participant.id, token=token)
+
+
+async def _me(session: SessionDep, participant: Participant) -> MeOut:
+    unit = await session.get(Unit, participant.unit_id)
+    group = await session.get(ParticipantGroup, participant.group_id)
+    return MeOut(
+        participant_id=participant.id,
+        full_name=participant.full_name,
+        phone=participant.phone,
+        birth_year=participant.birth_year,
+        unit_code=unit.code,
+        group=group.code,
+        consent_at=participant.consent_at,
+        withdrawn_at=participant.withdrawn_at,
+    )
+
+
+@router.get("/me", response_model=MeOut)
+async def read_me(participant: ParticipantDep, session: SessionDep) -> MeOut:
+    """Everything we hold about the participant."""
+    return await _me(session, participant)
+
+
+@router.put("/me", response_model=MeOut)
+async def correct_me(
+    body: CorrectionIn, participant: ParticipantDep, session: SessionDep, now: NowDep
+) -> MeOut:
+    """Corrects name, birth year, unit and group."""
+    await privacy.correct(session=session, participant=participant, now=now, **body.model_dump())
+    return await _me(session, participant)
+
+
+@router.post("/me/withdraw", response_model=MeOut)
+async def withdraw_me(
+    participant: ParticipantDep, session: SessionDep, redis: RedisDep, now: NowDep
+) -> MeOut:
+    """Withdraws consent: off the public boards and out of the prizes."""
+    await privacy.withdraw(session=session, redis=redis, participant=participant, now=now)
+    return await _me(session, participant)

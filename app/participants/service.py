@@ -57,11 +57,11 @@ async def register(
     await ratelimit.enforce(redis, "register_ip", form.ip)
     participant = Participant(
         contest_id=contest.id,
-        full_name=_valid_name(form.full_name),
+        full_name=valid_name(form.full_name),
         phone=await _valid_phone(redis, form.phone),
-        birth_year=_valid_birth_year(form, contest, now),
-        group_id=(await _valid_group(session, contest, form.group)).id,
-        unit_id=(await _valid_unit(session, form.unit_code)).id,
+        birth_year=valid_birth_year(form, contest, now),
+        group_id=(await valid_group(session, contest, form.group)).id,
+        unit_id=(await valid_unit(session, form.unit_code)).id,
         parent_consent=form.parent_consent,
         consent_at=_valid_consent(form, now),
         registered_ip=form.ip,
@@ -83,7 +83,7 @@ async def register(
     return participant, token_for(participant)
 
 
-def _valid_name(raw: str) -> str:
+def valid_name(raw: str) -> str:
     name = clean_name(raw)
     if len(name) < 2 or len(name) > 120 or not any(ch.isalpha() for ch in name):
         raise _field_error("full_name", "Vui lòng nhập họ và tên (từ 2 đến 120 ký tự).")
@@ -101,7 +101,7 @@ async def _valid_phone(redis: Redis, raw: str) -> str:
     return phone
 
 
-def _valid_birth_year(form: Registration, contest: Contest, now: datetime) -> int:
+def valid_birth_year(form: Registration, contest: Contest, now: datetime) -> int:
     this_year = now.astimezone(settings.tz).year
     if not 1900 <= form.birth_year <= this_year:
         raise _field_error("birth_year", f"Năm sinh phải trong khoảng 1900 đến {this_year}.")
@@ -126,7 +126,7 @@ def _valid_consent(form: Registration, now: datetime) -> datetime:
     return now
 
 
-async def _valid_group(session: AsyncSession, contest: Contest, code: str) -> ParticipantGroup:
+async def valid_group(session: AsyncSession, contest: Contest, code: str) -> ParticipantGroup:
     groups = await contest_service.list_groups(session=session, contest_id=contest.id)
     group = next((g for g in groups if g.code == code), None)
     if group is None:
@@ -134,7 +134,7 @@ async def _valid_group(session: AsyncSession, contest: Contest, code: str) -> Pa
     return group
 
 
-async def _valid_unit(session: AsyncSession, code: str):  # noqa: ANN202 - Unit
+async def valid_unit(session: AsyncSession, code: str):  # noqa: ANN202 - Unit
     unit = await unit_service.get_by_code(session=session, code=(code or "").strip())
     if unit is None:
         raise _field_error("unit_code", "Vui lòng chọn đơn vị trong danh sách.")

@@ -14,8 +14,9 @@ from app.contests import service as contest_service
 from app.contests.api import ContestDep
 from app.db import SessionDep
 from app.errors import AppError
-from app.models import Contest, Participant
+from app.models import Contest, Participant, Unit
 from app.participants import challenge as challenges
+from app.participants import privacy
 from app.participants import service as participant_service
 from app.participants.service import PARTICIPANT_COOKIE
 from app.redis import RedisDep
@@ -197,3 +198,99 @@ async def page_participant(
         )
     except AppError:
         return None
+
+
+def _me_page(
+    request: Request,
+    contest: Contest,
+    participant: Participant,
+    units: list,
+    groups: list,
+    values: dict,
+    errors: dict,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "contest/me.html",
+        {
+            "contest": contest,
+            "participant": participant,
+            "units": units,
+            "groups": groups,
+            "values": values,
+            "errors": errors,
+            "saved": request.query_params.get("da_luu"),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/c/{slug}/thong-tin-ca-nhan", response_class=HTMLResponse)
+async def my_data(
+    request: Request, contest: ContestDep, session: SessionDep, now: NowDep
+) -> Response:
+    """What we hold about the participant, with a form to correct it."""
+    participant = await page_participant(request, session, contest, now)
+    if participant is None:
+        return RedirectResponse(f"/c/{contest.slug}/tiep-tuc", status_code=303)
+    unit = await session.get(Unit, participant.unit_id)
+    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+    group = next(g for g in groups if g.id == participant.group_id)
+    values = {
+        "full_name": participant.full_name,
+        "birth_year": participant.birth_year,
+        "unit_code": unit.code,
+        "group": group.code,
+    }
+    units = await unit_service.search(session=session, limit=5000)
+    return _me_page(request, contest, participant, units, groups, values, {})
+
+
+@router.post("/c/{slug}/thong-tin-ca-nhan", response_class=HTMLResponse)
+async def correct_my_data(
+    request: Request,
+    contest: ContestDep,
+    session: SessionDep,
+    now: NowDep,
+    full_name: Annotated[str, Form(max_length=500)] = "",
+    birth_year: Annotated[str, Form(max_length=10)] = "",
+    unit_code: Annotated[str, Form(max_length=40)] = "",
+    group: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    participant = await page_participant(request, session, contest, now)
+    if participant is None:
+        return RedirectResponse(f"/c/{contest.slug}/tiep-tuc", status_code=303)
+    try:
+        await privacy.correct(
+            session=session,
+            participant=participant,
+            full_name=full_name,
+            birth_year=_year(birth_year),
+            unit_code=unit_code,
+            group=group,
+            now=now,
+        )
+    except AppError as error:
+        units = await unit_service.search(session=session, limit=5000)
+        groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+        values = {
+            "full_name": full_name,
+            "birth_year": birth_year,
+            "unit_code": unit_code,
+            "group": group,
+        }
+        return _me_page(request, contest, participant, units, groups, values, error.fields, 400)
+    return RedirectResponse(f"/c/{contest.slug}/thong-tin-ca-nhan?da_luu=1", status_code=303)
+
+
+@router.post("/c/{slug}/rut-dong-y")
+async def withdraw_consent(
+    request: Request, contest: ContestDep, session: SessionDep, redis: RedisDep, now: NowDep
+) -> Response:
+    """Withdraws consent: the participant leaves the public boards and the prizes."""
+    participant = await page_participant(request, session, contest, now)
+    if participant is None:
+        return RedirectResponse(f"/c/{contest.slug}/tiep-tuc", status_code=303)
+    await privacy.withdraw(session=session, redis=redis, participant=participant, now=now)
+    return RedirectResponse(f"/c/{contest.slug}/thong-tin-ca-nhan", status_code=303)
