@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, status
+from fastapi import APIRouter, Cookie, Depends, Header, Query, status
+from redis.exceptions import RedisError
 
 from app.clientip import ClientIP
 from app.clock import NowDep
+from app.contests import service as contest_service
 from app.contests.api import ContestDep
 from app.db import SessionDep
-from app.errors import unauthorized
+from app.errors import AppError, unauthorized
+from app.leaderboard import service as board_service
 from app.models import Participant, ParticipantGroup, Unit
 from app.participants import privacy
 from app.participants import service as participant_service
-from app.participants.schemas import CorrectionIn, MeOut, RecoveryIn, RegistrationIn, TokenOut
+from app.participants.schemas import (
+    CorrectionIn,
+    MeOut,
+    MyRankOut,
+    RecoveryIn,
+    RegistrationIn,
+    TokenOut,
+)
 from app.participants.service import PARTICIPANT_COOKIE
 from app.redis import RedisDep
 
@@ -114,3 +124,31 @@ async def withdraw_me(
     """Withdraws consent: off the public boards and out of the prizes."""
     await privacy.withdraw(session=session, redis=redis, participant=participant, now=now)
     return await _me(session, participant)
+
+
+@router.get("/contests/{slug}/leaderboard/me", response_model=MyRankOut)
+async def my_rank(
+    contest: ContestDep,
+    participant: ParticipantDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    round: Annotated[int | None, Query(ge=1)] = None,  # noqa: A002 - the public parameter name
+) -> MyRankOut:
+    """The participant's live place on a round's board (null before a submission)."""
+    round_ = await contest_service.board_round(
+        session=session, contest=contest, number=round, now=now
+    )
+    try:
+        rank = await board_service.rank_of(
+            redis=redis, round_id=round_.id, participant_id=participant.id
+        )
+        _, total = await board_service.top(redis=redis, round_id=round_.id, limit=1)
+    except (RedisError, OSError) as error:
+        raise AppError(
+            503,
+            "leaderboard_updating",
+            "Bảng xếp hạng đang cập nhật.",
+            headers={"Retry-After": "30"},
+        ) from error
+    return MyRankOut(round=round_.number, rank=rank, total=total)

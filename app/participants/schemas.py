@@ -43,3 +43,9 @@ class CorrectionIn(BaseModel):
     birth_year: int
     unit_code: str = Field(max_length=40)
     group: str = Field(max_length=40)
+
+
+class MyRankOut(BaseModel):
+    round: int
+    rank: int | None
+    total: int

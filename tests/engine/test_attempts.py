@@ -261,3 +261,17 @@ async def test_review_right_after_submit_when_the_round_says_so(client, session,
     review = (await client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=auth)).json()
     assert review["review_open"] is True
     assert all(q["correct_option_id"] for q in review["questions"])
+
+
+async def test_my_rank_is_live_and_o_log_n(client, session, clock):
+    await make_contest(session)
+    _, first = await register(client)
+    _, second = await register(client)
+    assert (await client.get("/api/v1/contests/thu/leaderboard/me", headers=first)).json() == {
+        "round": 1, "rank": None, "total": 0}
+    for auth, good in ((first, False), (second, True)):
+        body = (await start(client, auth)).json()
+        answers = right_answers(body) if good else wrong_answers(body)
+        await submit(client, auth, body["attempt_id"], answers)
+    mine = (await client.get("/api/v1/contests/thu/leaderboard/me", headers=first)).json()
+    assert mine == {"round": 1, "rank": 2, "total": 2}
