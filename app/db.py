@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi import Path as PathParam
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -77,3 +78,7 @@ def downgrade(revision: str) -> None:
     from alembic import command
 
     command.downgrade(alembic_config(), revision)
+
+
+# Ids and numbers in URLs: bounded like the database's integers, so a huge one is a 422.
+RowId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 
 class AppError(Exception):
     """A refusal a user should read: 4xx with a code and a message in Vietnamese."""
@@ -37,3 +39,33 @@ def unauthorized(
     message: str = "Phiên dự thi không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.",
 ) -> AppError:
     return AppError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every refusal of the API: a machine code and a Vietnamese message."""
+
+    error: ErrorDetail
+
+
+def _described(text: str) -> dict[str, object]:
+    return {"model": ErrorOut, "description": text}
+
+
+# Documented on every API router, so that clients (and schemathesis) know every answer.
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    400: _described("Yêu cầu hỏng (JSON hoặc bảng mã không đọc được)"),
+    401: _described("Thiếu, sai hoặc hết hạn token"),
+    403: _described("Không có quyền"),
+    404: _described("Không tìm thấy"),
+    409: _described("Xung đột trạng thái (đợt thi chưa mở, bài đã nộp…)"),
+    413: _described("Dữ liệu quá lớn"),
+    422: _described("Dữ liệu không hợp lệ"),
+    429: _described("Quá nhiều yêu cầu hoặc hết lượt thi"),
+    503: _described("Tạm thời không phục vụ được (bảng xếp hạng đang cập nhật)"),
+}

@@ -31,7 +31,7 @@ from app.errors import AppError
 from app.health import router as health_router
 from app.participants import api as participant_api
 from app.participants import views as participant_views
-from app.security import SecurityHeadersMiddleware
+from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web import STATIC_DIR, templates
 
 log = logging.getLogger("cuocthi")
@@ -110,14 +110,33 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
     return await app_error(request, error)
 
 
+# What the registration fields say when they are out of shape, wherever they are sent from.
+FIELD_MESSAGES = {
+    "full_name": "Vui lòng nhập họ và tên (từ 2 đến 120 ký tự).",
+    "phone": "Số điện thoại không hợp lệ: cần số di động Việt Nam gồm 10 chữ số.",
+    "birth_year": "Năm sinh phải trong khoảng 1900 đến năm hiện tại.",
+    "unit_code": "Vui lòng chọn đơn vị trong danh sách.",
+    "group": "Vui lòng chọn đối tượng dự thi.",
+    "consent": "Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để tham gia dự thi.",
+    "prediction": "Số dự đoán phải là số nguyên từ 0 đến 100.000.000.",
+}
+
+
 def _field_message(error: dict) -> str:
     kind = error.get("type", "")
+    field = str(error["loc"][-1]) if error.get("loc") else ""
+    if field in FIELD_MESSAGES and kind != "missing":
+        return FIELD_MESSAGES[field]
     if kind == "missing":
         return "Thiếu thông tin bắt buộc."
     if kind.startswith(("int", "bool", "float")):
         return "Giá trị phải là số." if not kind.startswith("bool") else "Giá trị phải là đúng/sai."
     if "too_long" in kind:
         return "Giá trị quá dài."
+    if "too_short" in kind:
+        return "Giá trị quá ngắn."
+    if kind.startswith(("greater_than", "less_than")):
+        return "Giá trị nằm ngoài khoảng cho phép."
     if kind == "json_invalid":
         return "Dữ liệu JSON không hợp lệ."
     return "Giá trị không hợp lệ."
@@ -137,6 +156,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # Swagger UI needs a CDN and inline scripts; /openapi.json stays
         redoc_url=None,
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=256 * 1024, upload_max_bytes=6 * 1024 * 1024
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -16,7 +16,7 @@ from app.config import settings
 from app.contests import closing, setup
 from app.contests import service as contest_service
 from app.contests.ranking import PRIZE_NAMES, PRIZE_ORDER, RANKING_KEYS
-from app.db import SessionDep
+from app.db import RowId, SessionDep
 from app.errors import not_found
 from app.models import Contest, Round
 from app.questions.catalog import catalog
@@ -297,7 +297,7 @@ async def create_round(
 
 @router.get("/{slug}/dot/{number}", response_class=HTMLResponse)
 async def round_page(
-    request: Request, slug: str, number: int, organiser: AdminDep, session: SessionDep
+    request: Request, slug: str, number: RowId, organiser: AdminDep, session: SessionDep
 ) -> HTMLResponse:
     contest = await _contest(session, slug)
     round_ = await _round(session, contest, number)
@@ -306,7 +306,12 @@ async def round_page(
 
 @router.post("/{slug}/dot/{number}")
 async def save_round(
-    request: Request, slug: str, number: int, organiser: AdminDep, session: SessionDep, ip: ClientIP
+    request: Request,
+    slug: str,
+    number: RowId,
+    organiser: AdminDep,
+    session: SessionDep,
+    ip: ClientIP,
 ) -> Response:
     contest = await _contest(session, slug)
     round_ = await _round(session, contest, number)
@@ -331,7 +336,7 @@ async def save_round(
 
 @router.get("/{slug}/dot/{number}/xem-truoc", response_class=HTMLResponse)
 async def preview_draw(
-    request: Request, slug: str, number: int, organiser: AdminDep, session: SessionDep
+    request: Request, slug: str, number: RowId, organiser: AdminDep, session: SessionDep
 ) -> HTMLResponse:
     """One draw exactly as a participant would get it, with the right answers marked."""
     contest = await _contest(session, slug)
@@ -358,7 +363,7 @@ async def preview_draw(
 @router.post("/{slug}/dot/{number}/tong-ket")
 async def close_round(
     slug: str,
-    number: int,
+    number: RowId,
     organiser: AdminDep,
     session: SessionDep,
     redis: RedisDep,
@@ -388,7 +393,7 @@ async def close_round(
 
 @router.post("/{slug}/dot/{number}/cong-bo")
 async def publish(
-    slug: str, number: int, organiser: AdminDep, session: SessionDep, now: NowDep, ip: ClientIP
+    slug: str, number: RowId, organiser: AdminDep, session: SessionDep, now: NowDep, ip: ClientIP
 ) -> Response:
     """Makes the winners official once the appeals window has passed."""
     _, round_ = await closing.find_round(session=session, slug=slug, number=number)
@@ -406,7 +411,7 @@ async def publish(
 
 @router.get("/{slug}/dot/{number}/giai", response_class=HTMLResponse)
 async def winners_page(
-    request: Request, slug: str, number: int, session: SessionDep, scope: ScopeDep, now: NowDep
+    request: Request, slug: str, number: RowId, session: SessionDep, scope: ScopeDep, now: NowDep
 ) -> HTMLResponse:
     """The official standings' winners with every tie-break, and the round's status."""
     contest, round_ = await closing.find_round(session=session, slug=slug, number=number)

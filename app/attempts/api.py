@@ -19,14 +19,14 @@ from app.attempts.schemas import (
 from app.clientip import ClientIP
 from app.clock import NowDep
 from app.contests.api import ContestDep
-from app.db import SessionDep
-from app.errors import unauthorized
+from app.db import RowId, SessionDep
+from app.errors import API_ERRORS, unauthorized
 from app.models import Attempt, AttemptStatus, Round
 from app.participants.api import ParticipantDep
 from app.questions.catalog import Item, catalog
 from app.redis import RedisDep
 
-router = APIRouter(prefix="/api/v1", tags=["Bài thi"])
+router = APIRouter(prefix="/api/v1", tags=["Bài thi"], responses=API_ERRORS)
 
 LATE_MESSAGE = (
     "Bài được nộp sau khi hết giờ: kết quả tính theo các câu trả lời đã lưu trước khi hết giờ."
@@ -83,7 +83,7 @@ def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
 
 @router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
 async def autosave(
-    attempt_id: int,
+    attempt_id: RowId,
     body: AnswersIn,
     participant: ParticipantDep,
     session: SessionDep,
@@ -103,7 +103,7 @@ async def autosave(
 
 @router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
 async def submit(
-    attempt_id: int,
+    attempt_id: RowId,
     body: SubmitIn,
     participant: ParticipantDep,
     session: SessionDep,
@@ -146,7 +146,7 @@ def result_out(attempt: Attempt) -> ResultOut:
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
 async def read_attempt(
-    attempt_id: int, participant: ParticipantDep, session: SessionDep, now: NowDep
+    attempt_id: RowId, participant: ParticipantDep, session: SessionDep, now: NowDep
 ) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
     attempt = await attempt_service.get_owned(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class OptionOut(BaseModel):
@@ -28,11 +28,13 @@ class AttemptStarted(BaseModel):
 
 
 class AnswersIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # JSON types as documented: no coercion
+
     answers: dict[str, int | None] = Field(max_length=100)
 
 
 class SubmitIn(AnswersIn):
-    prediction: int | None = None
+    prediction: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
 class SavedOut(BaseModel):

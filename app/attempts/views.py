@@ -16,7 +16,7 @@ from app.config import settings
 from app.contests import service as contest_service
 from app.contests.api import ContestDep
 from app.contests.views import SOURCE_TITLES
-from app.db import SessionDep
+from app.db import RowId, SessionDep
 from app.leaderboard import service as leaderboard_service
 from app.models import Attempt, AttemptStatus, Contest, Participant, Round
 from app.participants.views import page_participant
@@ -95,7 +95,7 @@ async def start(
 
 
 async def _own_attempt(
-    request: Request, session: SessionDep, contest: Contest, attempt_id: int, now: datetime
+    request: Request, session: SessionDep, contest: Contest, attempt_id: RowId, now: datetime
 ) -> tuple[Participant | None, Attempt | None]:
     participant = await _signed_in(request, session, contest, now)
     if participant is None:
@@ -108,7 +108,7 @@ async def _own_attempt(
 
 @router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
 async def attempt_page(
-    request: Request, contest: ContestDep, attempt_id: int, session: SessionDep, now: NowDep
+    request: Request, contest: ContestDep, attempt_id: RowId, session: SessionDep, now: NowDep
 ) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
     participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
@@ -145,7 +145,7 @@ async def attempt_page(
 async def submit_form(
     request: Request,
     contest: ContestDep,
-    attempt_id: int,
+    attempt_id: RowId,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
@@ -180,7 +180,7 @@ async def submit_form(
 async def result_page(
     request: Request,
     contest: ContestDep,
-    attempt_id: int,
+    attempt_id: RowId,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,

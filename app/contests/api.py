@@ -22,8 +22,8 @@ from app.contests.schemas import (
     WinnerOut,
     WinnersOut,
 )
-from app.db import SessionDep
-from app.errors import AppError, not_found
+from app.db import RowId, SessionDep
+from app.errors import API_ERRORS, AppError, not_found
 from app.leaderboard import service as leaderboard_service
 from app.models import Contest, Round
 from app.participants import service as participant_service
@@ -31,7 +31,7 @@ from app.participants.identity import mask_name
 from app.redis import RedisDep
 from app.units import service as unit_service
 
-router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"])
+router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"], responses=API_ERRORS)
 
 
 async def get_contest(slug: str, session: SessionDep) -> Contest:
@@ -114,7 +114,7 @@ async def leaderboard(
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
-    round: Annotated[int | None, Query(ge=1)] = None,  # noqa: A002 - the public parameter name
+    round: Annotated[int | None, Query(ge=1, le=10_000)] = None,  # noqa: A002 - the public parameter name
     unit: Annotated[str | None, Query(max_length=40)] = None,
     group: Annotated[str | None, Query(max_length=40)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -163,7 +163,7 @@ async def leaderboard(
 
 
 @router.get("/{slug}/rounds/{number}/winners", response_model=WinnersOut)
-async def winners(contest: ContestDep, number: int, session: SessionDep) -> WinnersOut:
+async def winners(contest: ContestDep, number: RowId, session: SessionDep) -> WinnersOut:
     """A closed round's winners: provisional during the appeals window, then official."""
     _, round_ = await closing.find_round(session=session, slug=contest.slug, number=number)
     if round_.closed_at is None:

@@ -12,7 +12,7 @@ from app.clock import NowDep
 from app.contests import service as contest_service
 from app.contests.api import ContestDep
 from app.db import SessionDep
-from app.errors import AppError, unauthorized
+from app.errors import API_ERRORS, AppError, unauthorized
 from app.leaderboard import service as board_service
 from app.models import Participant, ParticipantGroup, Unit
 from app.participants import privacy
@@ -28,7 +28,7 @@ from app.participants.schemas import (
 from app.participants.service import PARTICIPANT_COOKIE
 from app.redis import RedisDep
 
-router = APIRouter(prefix="/api/v1", tags=["Thí sinh"])
+router = APIRouter(prefix="/api/v1", tags=["Thí sinh"], responses=API_ERRORS)
 
 
 async def current_participant(
@@ -133,7 +133,7 @@ async def my_rank(
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
-    round: Annotated[int | None, Query(ge=1)] = None,  # noqa: A002 - the public parameter name
+    round: Annotated[int | None, Query(ge=1, le=10_000)] = None,  # noqa: A002 - the public parameter name
 ) -> MyRankOut:
     """The participant's live place on a round's board (null before a submission)."""
     round_ = await contest_service.board_round(

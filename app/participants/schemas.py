@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RegistrationIn(BaseModel):
-    full_name: str = Field(max_length=500)
-    phone: str = Field(max_length=30)
-    birth_year: int
-    unit_code: str = Field(max_length=40)
-    group: str = Field(max_length=40)
+    model_config = ConfigDict(strict=True)  # JSON types as documented: no coercion
+
+    full_name: str = Field(min_length=2, max_length=500)
+    phone: str = Field(min_length=9, max_length=30)
+    birth_year: int = Field(ge=1900, le=2100)
+    unit_code: str = Field(min_length=1, max_length=40)
+    group: str = Field(min_length=1, max_length=40)
     consent: bool
     parent_consent: bool = False
 
 
 class RecoveryIn(BaseModel):
-    phone: str = Field(max_length=30)
-    birth_year: int
+    model_config = ConfigDict(strict=True)  # JSON types as documented: no coercion
+
+    phone: str = Field(min_length=9, max_length=30)
+    birth_year: int = Field(ge=1900, le=2100)
 
 
 class TokenOut(BaseModel):
@@ -39,10 +43,12 @@ class MeOut(BaseModel):
 
 
 class CorrectionIn(BaseModel):
-    full_name: str = Field(max_length=500)
-    birth_year: int
-    unit_code: str = Field(max_length=40)
-    group: str = Field(max_length=40)
+    model_config = ConfigDict(strict=True)  # JSON types as documented: no coercion
+
+    full_name: str = Field(min_length=2, max_length=500)
+    birth_year: int = Field(ge=1900, le=2100)
+    unit_code: str = Field(min_length=1, max_length=40)
+    group: str = Field(min_length=1, max_length=40)
 
 
 class MyRankOut(BaseModel):

@@ -268,7 +268,10 @@ async def test_my_rank_is_live_and_o_log_n(client, session, clock):
     _, first = await register(client)
     _, second = await register(client)
     assert (await client.get("/api/v1/contests/thu/leaderboard/me", headers=first)).json() == {
-        "round": 1, "rank": None, "total": 0}
+        "round": 1,
+        "rank": None,
+        "total": 0,
+    }
     for auth, good in ((first, False), (second, True)):
         body = (await start(client, auth)).json()
         answers = right_answers(body) if good else wrong_answers(body)

@@ -34,7 +34,7 @@ async def test_registration_returns_a_token(client, contest):
         ("phone", "12345", "Số điện thoại không hợp lệ"),
         ("phone", "0212345678", "Số điện thoại không hợp lệ"),
         ("full_name", " ", "Vui lòng nhập họ và tên"),
-        ("full_name", "x" * 10_000, "Giá trị quá dài"),
+        ("full_name", "x" * 10_000, "Vui lòng nhập họ và tên"),
         ("birth_year", 1800, "Năm sinh phải trong khoảng"),
         ("birth_year", 2030, "Năm sinh phải trong khoảng"),
         ("unit_code", "KHONG-CO", "Vui lòng chọn đơn vị"),
