@@ -75,6 +75,25 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"Cơ sở dữ liệu đã cập nhật ({revision}).")
 
 
+@db_cli.command("backup")
+def db_backup(out: Path) -> None:
+    """Back the database up (pg_dump custom format, or a SQLite copy) while it serves."""
+    from app.backup import backup
+
+    typer.echo(f"Đã sao lưu cơ sở dữ liệu vào {backup(out)}.")
+
+
+@db_cli.command("restore")
+def db_restore(dump: Path, yes: Annotated[bool, typer.Option("--yes")] = False) -> None:
+    """Restore a backup made by `cuocthi db backup` (stop the servers first)."""
+    from app.backup import restore
+
+    if not yes:
+        typer.confirm("Thay toàn bộ dữ liệu hiện có bằng bản sao lưu?", abort=True)
+    restore(dump)
+    typer.echo("Đã khôi phục. Khởi động lại máy chủ; Redis được nạp lại tự động.")
+
+
 @db_cli.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Take the database schema back to REVISION (e.g. -1 or base)."""
@@ -444,6 +463,16 @@ def _write_output(data: bytes, out: Path | None) -> None:
         sys.stdout.flush()
     else:
         out.write_bytes(data)
+
+
+def _register_domain_commands() -> None:
+    """Commands that live with their domain package."""
+    from app.exports.cli import export
+
+    cli.command("export")(export)
+
+
+_register_domain_commands()
 
 
 def main() -> None:

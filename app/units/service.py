@@ -66,15 +66,20 @@ async def id_for_code(*, session: AsyncSession, code: str | None) -> int | None:
     return unit.id
 
 
-async def subtree_ids(*, session: AsyncSession, unit_id: int) -> set[int]:
-    """A unit and every unit below it (an đơn vị organiser sees exactly these)."""
+def unit_and_children(units: Iterable[Unit], unit_id: int) -> set[int]:
+    """A unit and every unit below it, however deep: what a đơn vị organiser may see."""
     children: dict[int | None, list[int]] = {}
-    for uid, parent in (await session.exec(select(Unit.id, Unit.parent_id))).all():
-        children.setdefault(parent, []).append(uid)
-    found, stack = set(), [unit_id]
-    while stack:
-        current = stack.pop()
-        if current not in found:
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit.id)
+    found, waiting = set(), [unit_id]
+    while waiting:
+        current = waiting.pop()
+        if current not in found:  # a mistaken cycle in the data must not loop forever
             found.add(current)
-            stack.extend(children.get(current, []))
+            waiting.extend(children.get(current, []))
     return found
+
+
+async def subtree_ids(*, session: AsyncSession, unit_id: int) -> set[int]:
+    """A unit and every unit below it, from the database."""
+    return unit_and_children((await session.exec(select(Unit))).all(), unit_id)
