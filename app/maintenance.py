@@ -1,4 +1,5 @@
-"""Work each server process does in the background: keep Redis whole, finalise abandoned attempts.
+"""Work each server process does in the background: keep Redis whole, finalise abandoned
+attempts, refresh the heavy reports.
 
 Every step is safe to run in several processes at once: replaying applies each event at most
 once, and finalising an attempt is a compare-and-set.
@@ -14,13 +15,16 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.attempts import service as attempt_service
+from app.contests import service as contest_service
 from app.leaderboard import sync
 from app.models import utcnow
+from app.stats import reports
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_SECONDS = 10
 SWEEP_SECONDS = 30
+REPORT_SECONDS = 600
 
 
 async def catch_up(app: FastAPI) -> None:
@@ -41,6 +45,13 @@ async def sweep(app: FastAPI) -> None:
         log.info("finalised %d abandoned attempts", len(done))
 
 
+async def refresh_reports(app: FastAPI) -> None:
+    """Item analysis and suspicious activity of contests with a round under way."""
+    async with app.state.sessions() as session:
+        for contest, _ in await contest_service.list_open(session=session, now=utcnow()):
+            await reports.refresh(session=session, contest_id=contest.id)
+
+
 async def run_forever(app: FastAPI) -> None:
     elapsed = 0
     while True:
@@ -50,5 +61,7 @@ async def run_forever(app: FastAPI) -> None:
             await catch_up(app)
             if elapsed % SWEEP_SECONDS == 0:
                 await sweep(app)
+            if elapsed % REPORT_SECONDS == 0:
+                await refresh_reports(app)
         except (SQLAlchemyError, OSError):
             log.exception("background work failed; retrying in %d s", CATCH_UP_SECONDS)

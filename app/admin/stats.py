@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
 from sqlmodel import col, select
 
-from app.admin.deps import ScopeDep, current_organiser
+from app.admin.deps import AdminDep, ScopeDep, current_organiser
 from app.clock import NowDep
 from app.contests import service as contest_service
 from app.contests.api import ContestDep
@@ -17,8 +17,9 @@ from app.contests.setup import COLLECTIVE_RULES
 from app.db import SessionDep
 from app.leaderboard import service as board_service
 from app.models import Contest, Round, Standing, Unit
+from app.participants import service as participant_service
 from app.redis import RedisDep
-from app.stats import collective
+from app.stats import collective, reports
 from app.stats import units as unit_stats
 from app.web import templates
 
@@ -145,3 +146,41 @@ async def _prizes_per_unit(session: SessionDep, contest: Contest) -> dict[str, i
     for code, _ in (await session.exec(statement)).all():
         counts[code] = counts.get(code, 0) + 1
     return counts
+
+
+async def _cached(session: SessionDep, contest: Contest, kind: str):  # noqa: ANN202
+    cached = await reports.get(session=session, contest_id=contest.id, kind=kind)
+    if cached is None:  # first visit: compute once now, then the background job keeps it fresh
+        await reports.refresh(session=session, contest_id=contest.id)
+        cached = await reports.get(session=session, contest_id=contest.id, kind=kind)
+    return cached
+
+
+@router.get("/cau-hoi", response_class=HTMLResponse)
+async def item_analysis(request: Request, contest: ContestDep, session: SessionDep) -> HTMLResponse:
+    """Share right, discrimination and choices per question, with flags (precomputed)."""
+    cached = await _cached(session, contest, "items")
+    return templates.TemplateResponse(
+        request, "admin/items.html", {"contest": contest, "report": cached}
+    )
+
+
+@router.get("/bat-thuong", response_class=HTMLResponse)
+async def suspicious_activity(
+    request: Request, contest: ContestDep, organiser: AdminDep, session: SessionDep
+) -> HTMLResponse:
+    """Busy addresses, impossible times, identical answer sheets (precomputed)."""
+    cached = await _cached(session, contest, "suspicious")
+    ids = {pid for group in cached.payload["identical_answers"] for pid in group["participants"]}
+    names = await participant_service.public_names(session=session, ids=list(ids))
+    return templates.TemplateResponse(
+        request, "admin/suspicious.html", {"contest": contest, "report": cached, "names": names}
+    )
+
+
+@router.post("/lam-moi-bao-cao")
+async def refresh_reports(
+    contest: ContestDep, organiser: AdminDep, session: SessionDep
+) -> Response:
+    await reports.refresh(session=session, contest_id=contest.id)
+    return RedirectResponse(f"/admin/cuoc-thi/{contest.slug}/cau-hoi", status_code=303)
