@@ -37,6 +37,9 @@ services_install() {
   # The browser tests drive Debian's Chromium (no browser download); fonts for Vietnamese.
   [ -x /usr/bin/chromium ] || _apt_install chromium fonts-dejavu-core
   [ -x /usr/bin/chromium ] || _die "Chromium is still missing"
+  # Poster and PDF tests: a real QR decoder (zbar) and poppler's pdftoppm/pdftotext.
+  command -v pdftoppm >/dev/null && ldconfig -p | grep -q libzbar || _apt_install poppler-utils libzbar0
+  command -v pdftoppm >/dev/null || _die "poppler-utils is still missing"
   command -v redis-server >/dev/null || _die "redis-server is still missing"
   [ -n "$(_pg_bin)" ] || _die "PostgreSQL is still missing"
 }
