@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from app.config import settings
 from app.errors import AppError
-from app.redis import key
+from app.redis import LuaScript, key
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 # KEYS: the subject's key. ARGV: emission interval (ms), tolerance (ms).
 # Returns 0 when allowed, else the milliseconds to wait.
-GCRA_SCRIPT = """
+GCRA_SCRIPT = LuaScript("""
 local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -37,7 +37,7 @@ local wait = next_tat - tolerance - now
 if wait > 0 then return wait end
 redis.call('SET', KEYS[1], next_tat, 'PX', math.ceil(next_tat - now))
 return 0
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ async def enforce(redis: Redis, limit: str, subject: object) -> None:
         return
     rule = rule_for(limit)
     try:
-        wait_ms = await redis.eval(
-            GCRA_SCRIPT, 1, key("rl", limit, subject), rule.interval_ms, rule.seconds * 1000
+        wait_ms = await GCRA_SCRIPT(
+            redis, [key("rl", limit, subject)], [rule.interval_ms, rule.seconds * 1000]
         )
     except (RedisError, OSError) as error:
         if settings.rate_limit_fail_open:

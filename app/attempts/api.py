@@ -21,8 +21,8 @@ from app.clock import NowDep
 from app.contests.api import ContestDep
 from app.db import RowId, SessionDep
 from app.errors import API_ERRORS, unauthorized
-from app.models import Attempt, AttemptStatus, Round
-from app.participants.api import ParticipantDep
+from app.models import Attempt, AttemptStatus
+from app.participants.api import ClaimsDep, ParticipantDep
 from app.questions.catalog import Item, catalog
 from app.redis import RedisDep
 
@@ -85,15 +85,15 @@ def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
 async def autosave(
     attempt_id: RowId,
     body: AnswersIn,
-    participant: ParticipantDep,
+    claims: ClaimsDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     ip: ClientIP,
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
-    attempt = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant=participant
+    attempt, _ = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
     )
     saved = await attempt_service.autosave(
         session=session, redis=redis, attempt=attempt, answers=body.answers, now=now, ip=ip
@@ -105,20 +105,21 @@ async def autosave(
 async def submit(
     attempt_id: RowId,
     body: SubmitIn,
-    participant: ParticipantDep,
+    claims: ClaimsDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     ip: ClientIP,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
-    attempt = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant=participant
+    attempt, round_ = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
     )
     finalised = await attempt_service.submit(
         session=session,
         redis=redis,
         attempt=attempt,
+        round_=round_,
         answers=body.answers,
         prediction=body.prediction,
         now=now,
@@ -146,13 +147,12 @@ def result_out(attempt: Attempt) -> ResultOut:
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
 async def read_attempt(
-    attempt_id: RowId, participant: ParticipantDep, session: SessionDep, now: NowDep
+    attempt_id: RowId, claims: ClaimsDep, session: SessionDep, now: NowDep
 ) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
-    attempt = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant=participant
+    attempt, round_ = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
     )
-    round_ = await session.get(Round, attempt.round_id)
     review = attempt_service.review_open(round_, attempt, now)
     items = await catalog.items(session, [q["v"] for q in attempt.questions])
     final = attempt.status != AttemptStatus.IN_PROGRESS

@@ -16,6 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -183,12 +184,19 @@ async def _new_attempt(
     )
 
 
-async def get_owned(*, session: AsyncSession, attempt_id: int, participant: Participant) -> Attempt:
-    """The participant's own attempt; anyone else's is reported as not found."""
-    attempt = await session.get(Attempt, attempt_id)
-    if attempt is None or attempt.participant_id != participant.id:
+async def get_owned(
+    *, session: AsyncSession, attempt_id: int, participant_id: int
+) -> tuple[Attempt, Round]:
+    """The participant's own attempt with its round (one query); anyone else's is not found."""
+    statement = (
+        select(Attempt, Round)
+        .join(Round, Round.id == Attempt.round_id)
+        .where(Attempt.id == attempt_id, Attempt.participant_id == participant_id)
+    )
+    found = (await session.exec(statement)).first()
+    if found is None:
         raise not_found("Không tìm thấy bài thi.")
-    return attempt
+    return found[0], found[1]
 
 
 def valid_answers(attempt: Attempt, answers: dict[str, Any]) -> dict[str, int]:
@@ -246,6 +254,7 @@ async def submit(
     session: AsyncSession,
     redis: Redis,
     attempt: Attempt,
+    round_: Round,
     answers: dict[str, Any],
     prediction: int | None,
     now: datetime,
@@ -253,7 +262,6 @@ async def submit(
 ) -> Finalised:
     """Submits exactly once; a repeat returns the first result. Late submits keep saved answers."""
     await _limit(redis, "submit", attempt.participant_id, ip)
-    round_ = await session.get(Round, attempt.round_id)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return Finalised(
             attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED
@@ -322,7 +330,8 @@ async def _finalise(
         )
     session.add_all(_answer_rows(attempt.id, items, answers))
     await session.commit()
-    await session.refresh(attempt)
+    for name, value in values.items():  # what was just written: no need to read it back
+        set_committed_value(attempt, name, value)
     await board_events.finalised(redis=redis, attempt=attempt, round_=round_)
     return Finalised(attempt, round_, counted_now=True, late=status == AttemptStatus.EXPIRED)
 

@@ -100,8 +100,8 @@ async def _own_attempt(
     participant = await _signed_in(request, session, contest, now)
     if participant is None:
         return None, None
-    attempt = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant=participant
+    attempt, _ = await attempt_service.get_owned(
+        session=session, attempt_id=attempt_id, participant_id=participant.id
     )
     return participant, attempt
 
@@ -168,6 +168,7 @@ async def submit_form(
         session=session,
         redis=redis,
         attempt=attempt,
+        round_=await session.get(Round, attempt.round_id),
         answers=attempt_service.acceptable_answers(attempt, answers),
         prediction=prediction,
         now=now,

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from app.attempts import scoring
 from app.config import settings
 from app.models import Attempt, Participant, Round
-from app.redis import key
+from app.redis import LuaScript, key
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +112,13 @@ class SyncState:
 sync_state = SyncState()
 
 
+_SCRIPTS: dict[str, LuaScript] = {}
+
+
 async def _apply(redis: Redis, script: str, keys: list[str], args: list[object], what: str) -> bool:
     try:
-        await redis.eval(script, len(keys), *keys, *args)
+        runner = _SCRIPTS.setdefault(script, LuaScript(script))
+        await runner(redis, keys, args)
     except (RedisError, OSError):
         sync_state.dirty = True
         log.warning("Redis unreachable: %s not applied; the catch-up will replay it", what)

@@ -80,15 +80,19 @@ async def counters(
 async def live_counts(
     *, redis: Redis, contest_id: int, round_id: int | None
 ) -> dict[str, int] | None:
-    """Registrations and the round's headline figures, or None when Redis is unreachable."""
+    """Registrations and the round's headline figures, or None when Redis is unreachable.
+
+    Only the headline fields: the hashes also hold every unit's and day's figures.
+    """
+    headline = ("attempts", "participants", "submissions", "full_scores")
     try:
-        contest, round_ = await counters(redis=redis, contest_id=contest_id, round_id=round_id)
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.hget(contest_counters_key(contest_id), "registrations")
+            pipe.hmget(round_counters_key(round_id or 0), list(headline))
+            registrations, figures = await pipe.execute()
     except (RedisError, OSError):
         return None
     return {
-        "registrations": contest.get("registrations", 0),
-        **{
-            name: round_.get(name, 0)
-            for name in ("attempts", "participants", "submissions", "full_scores")
-        },
+        "registrations": int(registrations or 0),
+        **{name: int(value or 0) for name, value in zip(headline, figures, strict=True)},
     }

@@ -17,6 +17,7 @@ from app.leaderboard import service as board_service
 from app.models import Participant, ParticipantGroup, Unit
 from app.participants import privacy
 from app.participants import service as participant_service
+from app.participants.identity import TokenClaims
 from app.participants.schemas import (
     CorrectionIn,
     MeOut,
@@ -31,13 +32,11 @@ from app.redis import RedisDep
 router = APIRouter(prefix="/api/v1", tags=["Thí sinh"], responses=API_ERRORS)
 
 
-async def current_participant(
-    session: SessionDep,
-    now: NowDep,
+def bearer_token(
     authorization: Annotated[str | None, Header()] = None,
     cookie_token: Annotated[str | None, Cookie(alias=PARTICIPANT_COOKIE)] = None,
-) -> Participant:
-    """The participant of the `Authorization: Bearer <token>` header, or of the pages' cookie.
+) -> str:
+    """The token of the `Authorization: Bearer <token>` header, or of the pages' cookie.
 
     The cookie is SameSite=Strict, so another site cannot make a browser send it.
     """
@@ -46,10 +45,24 @@ async def current_participant(
         token = cookie_token or ""
     if not token:
         raise unauthorized()
-    return await participant_service.authenticate(session=session, token=token.strip(), now=now)
+    return token.strip()
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+async def current_participant(session: SessionDep, now: NowDep, token: TokenDep) -> Participant:
+    """The participant the token stands for, loaded from the database."""
+    return await participant_service.authenticate(session=session, token=token, now=now)
+
+
+async def current_claims(session: SessionDep, now: NowDep, token: TokenDep) -> TokenClaims:
+    """Who is asking, from the signed token alone: the hot paths need no participant row."""
+    return await participant_service.verify_token(session=session, token=token, now=now)
 
 
 ParticipantDep = Annotated[Participant, Depends(current_participant)]
+ClaimsDep = Annotated[TokenClaims, Depends(current_claims)]
 
 
 @router.post(
@@ -129,19 +142,21 @@ async def withdraw_me(
 @router.get("/contests/{slug}/leaderboard/me", response_model=MyRankOut)
 async def my_rank(
     contest: ContestDep,
-    participant: ParticipantDep,
+    claims: ClaimsDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     round: Annotated[int | None, Query(ge=1, le=10_000)] = None,  # noqa: A002 - the public parameter name
 ) -> MyRankOut:
     """The participant's live place on a round's board (null before a submission)."""
+    if claims.contest_id != contest.id:
+        raise unauthorized()
     round_ = await contest_service.board_round(
         session=session, contest=contest, number=round, now=now
     )
     try:
         rank = await board_service.rank_of(
-            redis=redis, round_id=round_.id, participant_id=participant.id
+            redis=redis, round_id=round_.id, participant_id=claims.participant_id
         )
         _, total = await board_service.top(redis=redis, round_id=round_.id, limit=1)
     except (RedisError, OSError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -181,25 +182,51 @@ async def recover(
     return participant, token_for(participant)
 
 
-async def contest_end(*, session: AsyncSession, contest_id: int) -> datetime | None:
-    """When the contest's last round ends."""
-    statement = select(func.max(Round.ends_at)).where(Round.contest_id == contest_id)
-    return (await session.exec(statement)).one()
+class ContestEnds:
+    """When each contest ends, remembered for a while: every authenticated request needs it."""
+
+    TTL_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[float, datetime | None]] = {}
+
+    def clear(self) -> None:
+        self._known.clear()
+
+    async def get(self, session: AsyncSession, contest_id: int) -> datetime | None:
+        hit = self._known.get(contest_id)
+        if hit is not None and time.monotonic() - hit[0] < self.TTL_SECONDS:
+            return hit[1]
+        statement = select(func.max(Round.ends_at)).where(Round.contest_id == contest_id)
+        ends = (await session.exec(statement)).one()
+        self._known[contest_id] = (time.monotonic(), ends)
+        return ends
+
+
+contest_ends = ContestEnds()
+
+
+async def verify_token(
+    *, session: AsyncSession, token: str, now: datetime, contest_id: int | None = None
+) -> TokenClaims:
+    """The claims of a genuine, unexpired token (of `contest_id` when given); else 401."""
+    claims = read_token(settings.secret_key, token)
+    if claims is None or (contest_id is not None and claims.contest_id != contest_id):
+        raise unauthorized()
+    ends = await contest_ends.get(session, claims.contest_id)
+    if ends is None or now > ends + timedelta(days=settings.token_valid_days_after_contest):
+        raise unauthorized("Phiên dự thi đã hết hạn vì cuộc thi đã kết thúc.")
+    return claims
 
 
 async def authenticate(
     *, session: AsyncSession, token: str, now: datetime, contest_id: int | None = None
 ) -> Participant:
     """The participant a bearer token stands for; 401 if forged, expired or of another contest."""
-    claims = read_token(settings.secret_key, token)
-    if claims is None or (contest_id is not None and claims.contest_id != contest_id):
-        raise unauthorized()
+    claims = await verify_token(session=session, token=token, now=now, contest_id=contest_id)
     participant = await session.get(Participant, claims.participant_id)
     if participant is None or participant.contest_id != claims.contest_id:
         raise unauthorized()
-    ends = await contest_end(session=session, contest_id=claims.contest_id)
-    if ends is None or now > ends + timedelta(days=settings.token_valid_days_after_contest):
-        raise unauthorized("Phiên dự thi đã hết hạn vì cuộc thi đã kết thúc.")
     return participant
 
 
