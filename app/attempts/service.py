@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -70,24 +70,19 @@ def grace_deadline(attempt: Attempt) -> datetime:
     return attempt.deadline + timedelta(seconds=settings.submit_grace_seconds)
 
 
-async def _in_progress(session: AsyncSession, round_id: int, participant_id: int) -> Attempt | None:
-    statement = select(Attempt).where(
-        Attempt.round_id == round_id,
-        Attempt.participant_id == participant_id,
-        Attempt.status == AttemptStatus.IN_PROGRESS,
-    )
-    return (await session.exec(statement)).first()
-
-
-async def _used_in_period(
+async def _in_progress_and_used(
     session: AsyncSession, round_id: int, participant_id: int, period: str
-) -> int:
-    statement = select(func.count()).where(
-        Attempt.round_id == round_id,
-        Attempt.participant_id == participant_id,
-        Attempt.period == period,
+) -> tuple[Attempt | None, int]:
+    """The attempt in progress, if any, and how many were started in the period, read in one
+    statement so that both come from the same snapshot."""
+    statement = select(Attempt.id, Attempt.status, Attempt.period).where(
+        Attempt.round_id == round_id, Attempt.participant_id == participant_id
     )
-    return (await session.exec(statement)).one()
+    rows = (await session.exec(statement)).all()
+    used = sum(1 for _, _, attempt_period in rows if attempt_period == period)
+    open_id = next((i for i, status, _ in rows if status == AttemptStatus.IN_PROGRESS), None)
+    existing = await session.get(Attempt, open_id) if open_id is not None else None
+    return existing, used
 
 
 async def start(
@@ -107,18 +102,13 @@ async def start(
         raise AppError(409, "round_not_open", "Hiện không có đợt thi nào đang mở.")
     round_id, participant_id = round_.id, participant.id
     for _ in range(3):  # a lost race is retried: the winner's attempt is then found
-        existing = await _in_progress(session, round_id, participant_id)
+        period = period_of(round_, now)
+        existing, used = await _in_progress_and_used(session, round_id, participant_id, period)
         if existing is not None and now <= grace_deadline(existing):
             return Started(existing, round_, created=False)
         if existing is not None:
             await expire(session=session, redis=redis, attempt=existing, round_=round_)
-        period = period_of(round_, now)
-        used = await _used_in_period(session, round_id, participant_id, period)
         if used >= round_.max_attempts:
-            # A concurrent start may have created the attempt between our two reads.
-            existing = await _in_progress(session, round_id, participant_id)
-            if existing is not None and now <= grace_deadline(existing):
-                return Started(existing, round_, created=False)
             raise _limit_reached(round_)
         attempt = await _new_attempt(session, round_, participant, period, used + 1, now)
         session.add(attempt)

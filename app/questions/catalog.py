@@ -7,6 +7,7 @@ and that is detected by a cheap revision query before each use.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -45,7 +46,10 @@ class Item:
 
 
 class Catalog:
+    RECHECK_SECONDS = 5.0
+
     def __init__(self) -> None:
+        self._checked = float("-inf")
         self._revision: tuple[int, int] | None = None
         self._active: list[Item] = []
         self._versions: dict[int, Item] = {}
@@ -54,9 +58,13 @@ class Catalog:
     def clear(self) -> None:
         """Forgets everything (tests truncate tables, so ids are reused)."""
         self._revision, self._active, self._versions = None, [], {}
+        self._checked = float("-inf")
 
     async def active_items(self, session: AsyncSession) -> list[Item]:
-        """The current versions of all active questions."""
+        """The current versions of all active questions (the bank is re-checked every few
+        seconds, not on every attempt start)."""
+        if time.monotonic() - self._checked < self.RECHECK_SECONDS:
+            return self._active
         revision = await _revision(session)
         if revision != self._revision:
             async with self._lock:
@@ -64,6 +72,7 @@ class Catalog:
                     self._active = await _load_items(session, active_only=True)
                     self._versions.update({item.version_id: item for item in self._active})
                     self._revision = revision
+        self._checked = time.monotonic()  # only once the items it vouches for are loaded
         return self._active
 
     async def items(self, session: AsyncSession, version_ids: list[int]) -> dict[int, Item]:

@@ -11,6 +11,7 @@ from app.cli import cli
 from app.models import Attempt, QuestionVersion
 from app.questions import formats
 from app.questions import service as question_service
+from app.questions.catalog import catalog
 from tests.factories import make_contest, register, synthetic_bank
 
 
@@ -45,6 +46,7 @@ async def test_editing_a_question_makes_a_new_version_and_past_attempts_keep_the
     assert {q["id"]: q["text"] for q in review["questions"]} == shown
     attempt = await session.get(Attempt, started["attempt_id"])
     assert all(q["v"] <= 30 for q in attempt.questions)
+    catalog.clear()  # servers re-check the bank every few seconds: as if that time passed
     _, newcomer = await register(client)
     fresh = (await client.post("/api/v1/contests/thu/attempts", headers=newcomer)).json()
     assert all("(sửa)" in q["text"] for q in fresh["questions"])
