@@ -24,14 +24,18 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_SECONDS = 10
 SWEEP_SECONDS = 30
+VERIFY_SECONDS = 30
 REPORT_SECONDS = 600
 
 
-async def catch_up(app: FastAPI) -> None:
-    """Replays into Redis if it came back empty or this process missed updates."""
+async def catch_up(app: FastAPI, *, verify: bool = False) -> None:
+    """Replays into Redis if it came back empty or this process missed updates; with
+    `verify`, also when its counters drifted from the database (a worker died mid-request)."""
     try:
         async with app.state.sessions() as session:
-            await sync.catch_up(session=session, redis=app.state.redis)
+            replayed = await sync.catch_up(session=session, redis=app.state.redis)
+            if verify and not replayed:
+                await sync.verify(session=session, redis=app.state.redis)
     except (RedisError, OSError):
         log.info("Redis still unreachable; next catch-up in %d s", CATCH_UP_SECONDS)
 
@@ -58,7 +62,7 @@ async def run_forever(app: FastAPI) -> None:
         await asyncio.sleep(CATCH_UP_SECONDS)
         elapsed += CATCH_UP_SECONDS
         try:
-            await catch_up(app)
+            await catch_up(app, verify=elapsed % VERIFY_SECONDS == 0)
             if elapsed % SWEEP_SECONDS == 0:
                 await sweep(app)
             if elapsed % REPORT_SECONDS == 0:

@@ -95,3 +95,17 @@ services_stop() {
   [ -z "$bin" ] || _as_pg "$bin/pg_ctl" -D "$SERVICES_DIR/pg" -m fast stop >/dev/null 2>&1 || true
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
+
+# Fault tests: restart a service the way an outage would, with no manual step after.
+restart_postgres() {
+  local bin
+  bin=$(_pg_bin)
+  _as_pg "$bin/pg_ctl" -D "$SERVICES_DIR/pg" -m immediate -w -t 60 restart >/dev/null \
+    || _die "PostgreSQL did not restart"
+}
+
+restart_redis() {
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  sleep 1
+  start_redis
+}

@@ -8,10 +8,12 @@ process) replays everything.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,4 +129,58 @@ async def catch_up(*, session: AsyncSession, redis: Redis) -> bool:
     finally:
         await redis.delete(LOCK)
     log.info("Redis caught up from the database (%d events replayed)", sent)
+    return True
+
+
+async def _database_counts(session: AsyncSession) -> dict[str, int]:
+    """Per contest registrations and per round attempts and submissions, by SQL."""
+    counts: dict[str, int] = {}
+    registrations = select(Participant.contest_id, func.count()).group_by(Participant.contest_id)
+    for contest_id, n in (await session.exec(registrations)).all():
+        counts[f"{events.contest_counters_key(contest_id)}|registrations"] = n
+    attempts = select(
+        Attempt.round_id,
+        func.count(),
+        func.count().filter(col(Attempt.status) != AttemptStatus.IN_PROGRESS),
+    ).group_by(Attempt.round_id)
+    for round_id, started, final in (await session.exec(attempts)).all():
+        counts[f"{events.round_counters_key(round_id)}|attempts"] = started
+        counts[f"{events.round_counters_key(round_id)}|submissions"] = final
+    return counts
+
+
+async def _drift(session: AsyncSession, redis: Redis) -> dict[str, tuple[int, int]]:
+    """Counters whose Redis value differs from the database: {counter: (database, redis)}."""
+    expected = await _database_counts(session)
+    async with redis.pipeline(transaction=False) as pipe:
+        for name in expected:
+            hash_key, field = name.split("|")
+            pipe.hget(hash_key, field)
+        found = await pipe.execute()
+    return {
+        name: (want, int(have or 0))
+        for (name, want), have in zip(expected.items(), found, strict=True)
+        if int(have or 0) != want
+    }
+
+
+async def verify(*, session: AsyncSession, redis: Redis, settle_seconds: float = 2.0) -> bool:
+    """Replays when Redis missed an event for good (a worker killed between its database
+    commit and its Redis update): a difference that outlasts in-flight requests."""
+    if not await _drift(session, redis):
+        return False
+    await asyncio.sleep(settle_seconds)  # let requests in flight finish their Redis update
+    await session.commit()  # a fresh snapshot for the second look
+    lasting = await _drift(session, redis)
+    if not lasting or not await redis.set(LOCK, "1", nx=True, ex=300):
+        return False
+    try:
+        sent = await replay(session=session, redis=redis)
+    finally:
+        await redis.delete(LOCK)
+    log.warning(
+        "Redis had drifted from the database (%s); replayed %d events",
+        ", ".join(sorted(lasting))[:200],
+        sent,
+    )
     return True

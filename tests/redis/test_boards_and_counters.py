@@ -132,3 +132,26 @@ async def test_marker_makes_catch_up_a_no_op_until_redis_is_emptied(app, session
     assert not await sync.catch_up(session=session, redis=redis)
     await redis.flushdb()
     assert await sync.catch_up(session=session, redis=redis)
+
+
+async def test_drift_left_by_a_dead_worker_is_found_and_replayed(client, app, session, clock):
+    setup = await make_contest(session)
+    await fill_round(client, clock, people=3)
+    # A worker killed between its commit and its Redis update: the database has one more.
+    _, auth = await register(client, name="Người Bị Ngắt")
+    redis = app.state.redis
+    body = (await client.post("/api/v1/contests/thu/attempts", headers=auth)).json()
+    with_redis_gone = app.state.redis
+    app.state.redis = redis_module.create_client("redis://127.0.0.1:1/0")
+    try:
+        await client.post(
+            f"/api/v1/attempts/{body['attempt_id']}/submit",
+            headers=auth,
+            json={"answers": right_answers(body), "prediction": 1},
+        )
+    finally:
+        app.state.redis = with_redis_gone
+    events.sync_state.dirty = False  # the process that knew about it is gone
+    assert await sync.verify(session=session, redis=redis, settle_seconds=0)
+    await assert_redis_matches_sql(app, session, setup)
+    assert not await sync.verify(session=session, redis=redis, settle_seconds=0)
