@@ -468,8 +468,10 @@ def _write_output(data: bytes, out: Path | None) -> None:
 def _register_domain_commands() -> None:
     """Commands that live with their domain package."""
     from app.exports.cli import export
+    from app.posters.cli import posters
 
     cli.command("export")(export)
+    cli.command("posters")(posters)
 
 
 _register_domain_commands()

@@ -18,6 +18,7 @@ from app import maintenance
 from app import redis as redis_module
 from app.admin import contests as admin_contests
 from app.admin import exports as admin_exports
+from app.admin import posters as admin_posters
 from app.admin import stats as admin_stats
 from app.admin import units as admin_units
 from app.admin import views as admin_views
@@ -177,6 +178,7 @@ def create_app() -> FastAPI:
     app.include_router(admin_units.router)
     app.include_router(admin_stats.router)
     app.include_router(admin_exports.router)
+    app.include_router(admin_posters.router)
     for api in (contest_api, participant_api, attempt_api):
         app.include_router(api.router)
     return app

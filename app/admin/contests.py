@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.admin import audit
-from app.admin.deps import AdminDep, ScopeDep, current_organiser
+from app.admin.deps import AdminDep, OrganiserDep, ScopeDep, current_organiser
 from app.attempts.draw import BlueprintError, draw
 from app.clientip import ClientIP
 from app.clock import NowDep
@@ -17,11 +17,13 @@ from app.contests import closing, setup
 from app.contests import service as contest_service
 from app.contests.ranking import PRIZE_NAMES, PRIZE_ORDER, RANKING_KEYS
 from app.db import RowId, SessionDep
-from app.errors import not_found
+from app.documents.certificates import CertificateData, certificates_pdf
+from app.documents.winners import WinnerRow, WinnersData, winners_pdf
+from app.errors import AppError, not_found
 from app.models import Contest, Round
 from app.questions.catalog import catalog
 from app.redis import RedisDep
-from app.web import templates
+from app.web import local_time, templates
 
 router = APIRouter(
     prefix="/admin/cuoc-thi", include_in_schema=False, dependencies=[Depends(current_organiser)]
@@ -429,4 +431,103 @@ async def winners_page(
             "can_publish": bool(appeals_end and now >= appeals_end),
             "now": now,
         },
+    )
+
+
+async def _winner_documents(session: SessionDep, slug: str, number: int, scope: set[int] | None):  # noqa: ANN202
+    contest, round_ = await closing.find_round(session=session, slug=slug, number=number)
+    if round_.closed_at is None:
+        raise AppError(409, "round_not_closed", "Đợt thi chưa được tổng kết.")
+    rows = await closing.winner_rows(session=session, round_id=round_.id, unit_ids=scope)
+    return contest, round_, rows
+
+
+@router.get("/{slug}/dot/{number}/bien-ban.pdf")
+async def winners_record(
+    slug: str,
+    number: RowId,
+    organiser: OrganiserDep,
+    session: SessionDep,
+    scope: ScopeDep,
+    ip: ClientIP,
+) -> Response:
+    """Biên bản xét giải: the winners with every tie-break and a signature block."""
+    contest, round_, rows = await _winner_documents(session, slug, number, scope)
+    appeals_end = closing.appeals_end(round_)
+    data = WinnersData(
+        organiser_name=contest.organiser_name,
+        contest_title=contest.title,
+        round_label=round_.title or f"Đợt {round_.number}",
+        round_starts=local_time(round_.starts_at),
+        round_ends=local_time(round_.ends_at),
+        true_count=round_.true_count or 0,
+        official=round_.winners_published_at is not None,
+        appeals_until=local_time(appeals_end),
+        rows=[
+            WinnerRow(
+                full_name=person.full_name,
+                unit_name=unit,
+                prize=PRIZE_NAMES[s.prize],
+                correct=s.correct_count,
+                max_score=round_.questions_per_attempt,
+                prediction_distance=s.prediction_distance,
+                duration_ms=s.duration_ms,
+                submitted_at=local_time(s.submitted_at, "%d/%m/%Y %H:%M:%S"),
+            )
+            for s, person, unit in rows
+        ],
+    )
+    audit.record(
+        session=session,
+        organiser=organiser,
+        action="export",
+        target=f"{slug}/{number}/bien-ban.pdf",
+        details={"rows": len(rows)},
+        ip=ip,
+    )
+    await session.commit()
+    return _pdf(winners_pdf(data), f"bien-ban-xet-giai-{slug}-dot-{number}.pdf")
+
+
+@router.get("/{slug}/dot/{number}/chung-nhan.pdf")
+async def certificates(
+    slug: str,
+    number: RowId,
+    organiser: OrganiserDep,
+    session: SessionDep,
+    scope: ScopeDep,
+    ip: ClientIP,
+) -> Response:
+    """Giấy chứng nhận: one landscape page per winner."""
+    contest, round_, rows = await _winner_documents(session, slug, number, scope)
+    items = [
+        CertificateData(
+            organiser_name=contest.organiser_name,
+            contest_title=contest.title,
+            round_label=round_.title or f"Đợt {round_.number}",
+            full_name=person.full_name,
+            unit_name=unit,
+            prize=PRIZE_NAMES[s.prize],
+        )
+        for s, person, unit in rows
+    ]
+    if not items:
+        raise AppError(404, "no_winners", "Đợt thi không có người đoạt giải.")
+    audit.record(
+        session=session,
+        organiser=organiser,
+        action="export",
+        target=f"{slug}/{number}/chung-nhan.pdf",
+        details={"rows": len(items)},
+        ip=ip,
+    )
+    await session.commit()
+    return _pdf(certificates_pdf(items), f"giay-chung-nhan-{slug}-dot-{number}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

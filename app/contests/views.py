@@ -18,6 +18,7 @@ from app.errors import not_found
 from app.leaderboard import service as leaderboard_service
 from app.participants import service as participant_service
 from app.participants.identity import mask_name
+from app.posters import service as poster_service
 from app.questions.validation import SOURCES_DIR
 from app.redis import RedisDep
 from app.units import service as unit_service
@@ -80,6 +81,7 @@ async def landing(
         },
     )
     if src:
+        await poster_service.count_visit(session=session, contest=contest, code=src)
         # Remembered for the registration that may follow (which poster brought them in).
         response.set_cookie("cuocthi_src", src, max_age=7 * 86400, httponly=True, samesite="lax")
     return response

@@ -1,7 +1,6 @@
 """`cuocthi posters CONTEST [--unit CODE | --all-units] [--location TEXT] --out DIR`.
 
-app.cli registers the function: `cli.command("posters")(posters)`. `posters_cli` is the same
-command on a Typer app of its own, for running or mounting it elsewhere.
+app.cli registers the function: `cli.command("posters")(posters)`.
 """
 
 from __future__ import annotations
@@ -17,10 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import not_found
 
-posters_cli = typer.Typer(help="Áp phích mã QR (QR posters).", no_args_is_help=True)
 
-
-@posters_cli.command("posters")
 def posters(
     contest: Annotated[
         str, typer.Argument(metavar="CONTEST", help="Mã (slug) của cuộc thi, ví dụ demo.")

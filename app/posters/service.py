@@ -14,13 +14,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import settings
 from app.contests import service as contest_service
 from app.errors import AppError, not_found
-from app.models import Contest, Poster, Round, Unit, utcnow
+from app.models import Contest, Participant, Poster, Round, Unit, utcnow
 from app.posters import render
 from app.posters.render import PosterData
 from app.units import service as unit_service
@@ -199,3 +200,44 @@ def _round_for_numbers(rounds: list[Round], now: datetime) -> Round | None:
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+
+
+async def count_visit(*, session: AsyncSession, contest: Contest, code: str) -> None:
+    """One more arrival through a poster's QR code (unknown codes are ignored)."""
+    await session.exec(
+        update(Poster)
+        .where(col(Poster.code) == code, col(Poster.contest_id) == contest.id)
+        .values(visits=Poster.visits + 1)
+    )
+    await session.commit()
+
+
+async def attribution(*, session: AsyncSession, contest: Contest) -> list[dict]:
+    """Which poster brought people in: visits and registrations per poster, with its unit."""
+    registrations = dict(
+        (
+            await session.exec(
+                select(Participant.source_poster, func.count())
+                .where(
+                    Participant.contest_id == contest.id,
+                    col(Participant.source_poster).is_not(None),
+                )
+                .group_by(Participant.source_poster)
+            )
+        ).all()
+    )
+    statement = (
+        select(Poster, Unit.name)
+        .join(Unit, Unit.id == Poster.unit_id, isouter=True)
+        .where(Poster.contest_id == contest.id)
+        .order_by(Poster.visits.desc(), Poster.id)
+    )
+    return [
+        {
+            "poster": poster,
+            "unit": unit_name or "Toàn cuộc thi",
+            "visits": poster.visits,
+            "registrations": registrations.get(poster.code, 0),
+        }
+        for poster, unit_name in (await session.exec(statement)).all()
+    ]
