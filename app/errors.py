@@ -69,3 +69,10 @@ API_ERRORS: dict[int | str, dict[str, object]] = {
     429: _described("Quá nhiều yêu cầu hoặc hết lượt thi"),
     503: _described("Tạm thời không phục vụ được (bảng xếp hạng đang cập nhật)"),
 }
+
+
+def leaderboard_updating() -> AppError:
+    """Redis is unreachable: boards are refilled from the database once it is back."""
+    return AppError(
+        503, "leaderboard_updating", "Bảng xếp hạng đang cập nhật.", headers={"Retry-After": "30"}
+    )

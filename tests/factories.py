@@ -167,3 +167,30 @@ def wrong_answers(started: dict) -> dict[str, int]:
         q["id"]: next(o["id"] for o in q["options"] if o["text"].startswith("Sai"))
         for q in started["questions"]
     }
+
+
+async def open_contest_now(
+    session, *, slug: str, questions: int = 10, time_limit: int = 600, max_attempts: int = 2
+) -> Contest:
+    """A contest with one round open on the real clock (for servers in their own process);
+    the bank and units must already be there."""
+    contest = Contest(slug=slug, title=f"Cuộc thi {slug}")
+    session.add(contest)
+    await session.flush()
+    session.add(ParticipantGroup(contest_id=contest.id, code="nguoi-dan", name="Người dân"))
+    now = datetime.now(UTC)
+    session.add(
+        Round(
+            contest_id=contest.id,
+            number=1,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=1),
+            questions_per_attempt=questions,
+            time_limit_seconds=time_limit,
+            max_attempts=max_attempts,
+            blueprint=[],
+            prizes={},
+        )
+    )
+    await session.commit()
+    return contest

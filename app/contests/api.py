@@ -23,7 +23,7 @@ from app.contests.schemas import (
     WinnersOut,
 )
 from app.db import RowId, SessionDep
-from app.errors import API_ERRORS, AppError, not_found
+from app.errors import API_ERRORS, AppError, leaderboard_updating, not_found
 from app.leaderboard import service as leaderboard_service
 from app.models import Contest, Round
 from app.participants import service as participant_service
@@ -136,12 +136,7 @@ async def leaderboard(
             limit=limit,
         )
     except (RedisError, OSError) as error:
-        raise AppError(
-            503,
-            "leaderboard_updating",
-            "Bảng xếp hạng đang cập nhật.",
-            headers={"Retry-After": "30"},
-        ) from error
+        raise leaderboard_updating() from error
     people = await participant_service.public_names(
         session=session, ids=[entry.participant_id for entry in entries]
     )

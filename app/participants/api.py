@@ -12,7 +12,7 @@ from app.clock import NowDep
 from app.contests import service as contest_service
 from app.contests.api import ContestDep
 from app.db import SessionDep
-from app.errors import API_ERRORS, AppError, unauthorized
+from app.errors import API_ERRORS, leaderboard_updating, unauthorized
 from app.leaderboard import service as board_service
 from app.models import Participant, ParticipantGroup, Unit
 from app.participants import privacy
@@ -160,10 +160,5 @@ async def my_rank(
         )
         _, total = await board_service.top(redis=redis, round_id=round_.id, limit=1)
     except (RedisError, OSError) as error:
-        raise AppError(
-            503,
-            "leaderboard_updating",
-            "Bảng xếp hạng đang cập nhật.",
-            headers={"Retry-After": "30"},
-        ) from error
+        raise leaderboard_updating() from error
     return MyRankOut(round=round_.number, rank=rank, total=total)

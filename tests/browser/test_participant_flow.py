@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from app.models import Attempt, Contest, ParticipantGroup, Round, utcnow
+from app.models import Attempt, Contest
 from tests.browser.conftest import no_horizontal_scroll, phone_page, run_db, screenshot
+from tests.factories import open_contest_now
 
 PHONE_NUMBERS = iter(f"09{n:08d}" for n in range(70000000, 79999999))
 
@@ -115,25 +115,9 @@ def _short_contest(time_limit: int) -> str:
         slug = f"nhanh-{time_limit}"
         if (await session.exec(select(Contest).where(Contest.slug == slug))).first():
             return slug
-        contest = Contest(slug=slug, title="Thi nhanh")
-        session.add(contest)
-        await session.flush()
-        session.add(ParticipantGroup(contest_id=contest.id, code="nguoi-dan", name="Người dân"))
-        now = utcnow()
-        session.add(
-            Round(
-                contest_id=contest.id,
-                number=1,
-                starts_at=now - timedelta(hours=1),
-                ends_at=now + timedelta(days=1),
-                questions_per_attempt=5,
-                time_limit_seconds=time_limit,
-                max_attempts=1,
-                blueprint=[],
-                prizes={},
-            )
+        await open_contest_now(
+            session, slug=slug, questions=5, time_limit=time_limit, max_attempts=1
         )
-        await session.commit()
         return slug
 
     return run_db(create)

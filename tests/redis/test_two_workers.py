@@ -13,17 +13,16 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import func, select
 
-from app.models import Attempt, AttemptStatus, Contest, ParticipantGroup, Round, utcnow
+from app.models import Attempt, AttemptStatus
 from app.questions import service as question_service
 from app.units import service as unit_service
 from tests.conftest import BACKEND
-from tests.factories import new_phone, right_answers, synthetic_bank
+from tests.factories import new_phone, open_contest_now, right_answers, synthetic_bank
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres", reason="several workers need PostgreSQL + Redis (run in that pass)"
@@ -78,25 +77,7 @@ async def open_contest(session) -> None:
             {"code": "SNV", "name": "Sở Nội vụ", "kind": "sở"},
         ],
     )
-    contest = Contest(slug="hai", title="Hai máy chủ")
-    session.add(contest)
-    await session.flush()
-    session.add(ParticipantGroup(contest_id=contest.id, code="nguoi-dan", name="Người dân"))
-    now = utcnow()
-    session.add(
-        Round(
-            contest_id=contest.id,
-            number=1,
-            starts_at=now - timedelta(hours=1),
-            ends_at=now + timedelta(days=1),
-            questions_per_attempt=10,
-            time_limit_seconds=600,
-            max_attempts=2,
-            blueprint=[],
-            prizes={},
-        )
-    )
-    await session.commit()
+    await open_contest_now(session, slug="hai")
 
 
 async def test_attempt_limit_exactly_once_limits_and_boards_across_two_servers(app, session):
