@@ -7,6 +7,7 @@ compare-and-set on status = 'in_progress', so a submit counts exactly once.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import update
+from sqlalchemy import Text, cast, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -226,15 +227,28 @@ async def autosave(
         raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
     if now > attempt.deadline:
         raise AppError(409, "attempt_expired", "Đã hết thời gian làm bài.")
-    merged = {**attempt.answers, **cleaned}
-    result = await session.exec(
-        update(Attempt)
-        .where(col(Attempt.id) == attempt.id, col(Attempt.status) == AttemptStatus.IN_PROGRESS)
-        .values(answers=merged, answers_saved_at=now)
-    )
-    await session.commit()
-    if result.rowcount == 0:
-        raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
+    # Compare-and-set on the answers as stored: two tabs saving at once never drop an answer;
+    # each lost race means another save got in, so a few dozen tries always suffice.
+    for _ in range(32):
+        merged = {**attempt.answers, **cleaned}
+        unchanged = cast(col(Attempt.answers), Text) == json.dumps(attempt.answers)
+        result = await session.exec(
+            update(Attempt)
+            .where(
+                col(Attempt.id) == attempt.id,
+                col(Attempt.status) == AttemptStatus.IN_PROGRESS,
+                unchanged,
+            )
+            .values(answers=merged, answers_saved_at=now)
+        )
+        await session.commit()
+        if result.rowcount == 1:
+            break
+        await session.refresh(attempt)  # another save or the submit came first: look again
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
+    else:
+        raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
     attempt.answers, attempt.answers_saved_at = merged, now
     return attempt
 

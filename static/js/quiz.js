@@ -51,7 +51,7 @@
   function save() {
     if (saving || submitting || !Object.keys(state.pending).length) return;
     saving = true;
-    var batch = state.pending;
+    var batch = Object.assign({}, state.pending);  // a copy: answers keep arriving meanwhile
     say("Đang lưu…");
     fetch("/api/v1/attempts/" + attemptId + "/answers", {
       method: "PUT", credentials: "same-origin",
@@ -64,8 +64,11 @@
         });
         persist();
         retryDelay = 1000;
-        say("Đã lưu câu trả lời.");
-        save();
+        if (Object.keys(state.pending).length) {
+          save();  // answers given meanwhile: "saved" only once nothing is waiting
+        } else {
+          say("Đã lưu câu trả lời.");
+        }
       } else if (response.status === 409) {
         say("Đã hết giờ làm bài.");
       } else { retry(); }

@@ -278,3 +278,23 @@ async def test_my_rank_is_live_and_o_log_n(client, session, clock):
         await submit(client, auth, body["attempt_id"], answers)
     mine = (await client.get("/api/v1/contests/thu/leaderboard/me", headers=first)).json()
     assert mine == {"round": 1, "rank": 2, "total": 2}
+
+
+async def test_concurrent_autosaves_from_two_tabs_keep_every_answer(client, session, clock):
+    await make_contest(session)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    answers = right_answers(body)
+    url = f"/api/v1/attempts/{body['attempt_id']}/answers"
+
+    async def save(question_id):
+        clock.advance(milliseconds=1)
+        return await client.put(
+            url, headers=auth, json={"answers": {question_id: answers[question_id]}}
+        )
+
+    results = await asyncio.gather(*(save(q) for q in answers))
+    assert {r.status_code for r in results} == {200}
+    attempt = await session.get(Attempt, body["attempt_id"])
+    await session.refresh(attempt)
+    assert attempt.answers == answers
