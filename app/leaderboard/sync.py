@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import func
@@ -19,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.leaderboard import events
 from app.leaderboard.service import remove
-from app.models import Attempt, AttemptStatus, Participant, Round
+from app.models import Attempt, AttemptStatus, Participant, Round, utcnow
 from app.redis import key
 
 log = logging.getLogger(__name__)
@@ -133,16 +134,32 @@ async def catch_up(*, session: AsyncSession, redis: Redis) -> bool:
 
 
 async def _database_counts(session: AsyncSession) -> dict[str, int]:
-    """Per contest registrations and per round attempts and submissions, by SQL."""
+    """Registrations and per round attempts and submissions of the rounds still live (or
+    ended within a day), by SQL: the figures the live counters must match."""
+    live = select(Round.id, Round.contest_id).where(
+        col(Round.ends_at) > utcnow() - timedelta(days=1)
+    )
+    rounds = (await session.exec(live)).all()
     counts: dict[str, int] = {}
-    registrations = select(Participant.contest_id, func.count()).group_by(Participant.contest_id)
+    if not rounds:
+        return counts
+    contests = {contest_id for _, contest_id in rounds}
+    registrations = (
+        select(Participant.contest_id, func.count())
+        .where(col(Participant.contest_id).in_(contests))
+        .group_by(Participant.contest_id)
+    )
     for contest_id, n in (await session.exec(registrations)).all():
         counts[f"{events.contest_counters_key(contest_id)}|registrations"] = n
-    attempts = select(
-        Attempt.round_id,
-        func.count(),
-        func.count().filter(col(Attempt.status) != AttemptStatus.IN_PROGRESS),
-    ).group_by(Attempt.round_id)
+    attempts = (
+        select(
+            Attempt.round_id,
+            func.count(),
+            func.count().filter(col(Attempt.status) != AttemptStatus.IN_PROGRESS),
+        )
+        .where(col(Attempt.round_id).in_([round_id for round_id, _ in rounds]))
+        .group_by(Attempt.round_id)
+    )
     for round_id, started, final in (await session.exec(attempts)).all():
         counts[f"{events.round_counters_key(round_id)}|attempts"] = started
         counts[f"{events.round_counters_key(round_id)}|submissions"] = final
@@ -165,22 +182,36 @@ async def _drift(session: AsyncSession, redis: Redis) -> dict[str, tuple[int, in
 
 
 async def verify(*, session: AsyncSession, redis: Redis, settle_seconds: float = 2.0) -> bool:
-    """Replays when Redis missed an event for good (a worker killed between its database
-    commit and its Redis update): a difference that outlasts in-flight requests."""
-    if not await _drift(session, redis):
+    """Repairs Redis when it missed an event for good (a worker killed between its database
+    commit and its Redis update).
+
+    Under load the database is always a little ahead of Redis (requests in flight), so a loss
+    is only a counter still below what the database had at the first look, after the settle
+    time; a counter above the database (rows purged since) is one too.
+    """
+    first = await _drift(session, redis)
+    if not first:
         return False
-    await asyncio.sleep(settle_seconds)  # let requests in flight finish their Redis update
+    await asyncio.sleep(settle_seconds)
     await session.commit()  # a fresh snapshot for the second look
-    lasting = await _drift(session, redis)
+    second = await _drift(session, redis)
+    lasting = {
+        name: (want, have)
+        for name, (want, have) in second.items()
+        if have > want or (name in first and have < first[name][0])
+    }
     if not lasting or not await redis.set(LOCK, "1", nx=True, ex=300):
         return False
+    # Counts above the database can only be fixed by starting over; a deficit by a replay.
+    repair = rebuild if any(have > want for want, have in lasting.values()) else replay
     try:
-        sent = await replay(session=session, redis=redis)
+        sent = await repair(session=session, redis=redis)
     finally:
         await redis.delete(LOCK)
     log.warning(
-        "Redis had drifted from the database (%s); replayed %d events",
+        "Redis had drifted from the database (%s); %s with %d events",
         ", ".join(sorted(lasting))[:200],
+        repair.__name__,
         sent,
     )
     return True
