@@ -37,4 +37,9 @@ def client_ip(request: Request) -> str:
     return peer
 
 
-ClientIP = Annotated[str, Depends(client_ip)]
+async def client_ip_dependency(request: Request) -> str:
+    """client_ip as a dependency; async, so FastAPI runs it inline, not in a thread pool."""
+    return client_ip(request)
+
+
+ClientIP = Annotated[str, Depends(client_ip_dependency)]

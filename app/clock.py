@@ -13,8 +13,8 @@ from app.models import utcnow
 Clock = Callable[[], datetime]
 
 
-def get_now(request: Request) -> datetime:
-    """The current UTC time as the application sees it."""
+async def get_now(request: Request) -> datetime:
+    """The current UTC time as the application sees it (async: no thread-pool hop)."""
     clock: Clock = getattr(request.app.state, "clock", utcnow)
     return clock()
 

@@ -87,7 +87,7 @@ async def is_up(client: Redis) -> bool:
         return False
 
 
-def get_redis(request: Request) -> Redis:
+async def get_redis(request: Request) -> Redis:
     return request.app.state.redis
 
 

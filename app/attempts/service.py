@@ -385,8 +385,8 @@ def review_open(round_: Round, attempt: Attempt, now: datetime) -> bool:
 async def find_by_receipt(*, session: AsyncSession, code: str) -> Attempt | None:
     """The final attempt a participant's mã xác nhận stands for (organisers verify complaints)."""
     normalised = code.strip().upper().replace(" ", "")
-    if len(normalised) == 8:
-        normalised = f"{normalised[:4]}-{normalised[4:]}"
+    if "-" not in normalised and len(normalised) > 6:  # typed without the dash
+        normalised = f"{normalised[:-6]}-{normalised[-6:]}"
     attempt = (await session.exec(select(Attempt).where(Attempt.receipt == normalised))).first()
     if attempt is None or receipt_code(settings.secret_key, attempt.id) != normalised:
         return None

@@ -32,7 +32,7 @@ from app.redis import RedisDep
 router = APIRouter(prefix="/api/v1", tags=["Thí sinh"], responses=API_ERRORS)
 
 
-def bearer_token(
+async def bearer_token(
     authorization: Annotated[str | None, Header()] = None,
     cookie_token: Annotated[str | None, Cookie(alias=PARTICIPANT_COOKIE)] = None,
 ) -> str:

@@ -71,8 +71,21 @@ def read_token(secret: str, token: str) -> TokenClaims | None:
     return TokenClaims(participant_id=int(match[1]), contest_id=int(match[2]))
 
 
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def _base32(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 32)
+        digits = _BASE32[digit] + digits
+        if not number:
+            return digits.rjust(4, "A")
+
+
 def receipt_code(secret: str, attempt_id: int) -> str:
-    """The mã xác nhận of a submitted attempt: short, unambiguous, unforgeable."""
+    """The mã xác nhận of a final attempt: its id, then a signature of it. Unique by
+    construction (no collision however many attempts), unforgeable, short."""
     digest = hmac.new(secret.encode(), f"receipt:{attempt_id}".encode(), hashlib.sha256).digest()
-    code = base64.b32encode(digest[:5]).decode()  # 8 characters of A-Z2-7
-    return f"{code[:4]}-{code[4:]}"
+    signature = base64.b32encode(digest[:5]).decode()[:6]
+    return f"{_base32(attempt_id)}-{signature}"
