@@ -1,6 +1,6 @@
 """Starting and stopping what the benchmark runs, and the CPU each part of the machine used.
 
-Every process is started in its own session (process group), recorded in results/.pids, and
+Every process is started in its own session (process group), recorded in $BENCH_PIDS_FILE, and
 ended by that group id at the end: bench/run's trap kills whatever a crash left behind.
 """
 
@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-PIDS_FILE = RESULTS / ".pids"
+# One file per run (bench/run makes it), so that a run's trap never ends another run's servers.
+PIDS_FILE = Path(os.environ.get("BENCH_PIDS_FILE") or RESULTS / ".pids")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
