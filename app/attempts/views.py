@@ -31,16 +31,12 @@ def _to_registration(contest: Contest) -> RedirectResponse:
     return RedirectResponse(f"/c/{contest.slug}/dang-ky", status_code=303)
 
 
-async def _signed_in(request: Request, session: SessionDep, contest: Contest, now: datetime):  # noqa: ANN202
-    return await page_participant(request, session, contest, now)
-
-
 @router.get("/c/{slug}/vao-thi", response_class=HTMLResponse)
 async def lobby(
     request: Request, contest: ContestDep, session: SessionDep, now: NowDep
 ) -> Response:
     """The participant's page: the open round, attempts left, past results, the start button."""
-    participant = await _signed_in(request, session, contest, now)
+    participant = await page_participant(request, session, contest, now)
     if participant is None:
         return _to_registration(contest)
     rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
@@ -80,7 +76,7 @@ async def start(
     request: Request, contest: ContestDep, session: SessionDep, redis: RedisDep, now: NowDep
 ) -> Response:
     """ "Bắt đầu làm bài": starts (or resumes) an attempt and opens it."""
-    participant = await _signed_in(request, session, contest, now)
+    participant = await page_participant(request, session, contest, now)
     if participant is None:
         return _to_registration(contest)
     started = await attempt_service.start(
@@ -96,14 +92,15 @@ async def start(
 
 async def _own_attempt(
     request: Request, session: SessionDep, contest: Contest, attempt_id: RowId, now: datetime
-) -> tuple[Participant | None, Attempt | None]:
-    participant = await _signed_in(request, session, contest, now)
+) -> tuple[Participant | None, Attempt | None, Round | None]:
+    """The signed-in participant's attempt with its round (None, None, None: not signed in)."""
+    participant = await page_participant(request, session, contest, now)
     if participant is None:
-        return None, None
-    attempt, _ = await attempt_service.get_owned(
+        return None, None, None
+    attempt, round_ = await attempt_service.get_owned(
         session=session, attempt_id=attempt_id, participant_id=participant.id
     )
-    return participant, attempt
+    return participant, attempt, round_
 
 
 @router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
@@ -111,7 +108,7 @@ async def attempt_page(
     request: Request, contest: ContestDep, attempt_id: RowId, session: SessionDep, now: NowDep
 ) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
-    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
     if participant is None:
         return _to_registration(contest)
     if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -151,7 +148,7 @@ async def submit_form(
     now: NowDep,
 ) -> Response:
     """ "Nộp bài" without JavaScript: the whole form at once, answers as q<id>=<option id>."""
-    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
     if participant is None:
         return _to_registration(contest)
     form = await request.form()
@@ -168,7 +165,7 @@ async def submit_form(
         session=session,
         redis=redis,
         attempt=attempt,
-        round_=await session.get(Round, attempt.round_id),
+        round_=round_,
         answers=attempt_service.acceptable_answers(attempt, answers),
         prediction=prediction,
         now=now,
@@ -187,12 +184,11 @@ async def result_page(
     now: NowDep,
 ) -> Response:
     """The result: right answers, time, rank, receipt, sharing; the review once it opens."""
-    participant, attempt = await _own_attempt(request, session, contest, attempt_id, now)
+    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
     if participant is None:
         return _to_registration(contest)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/bai-thi/{attempt.id}", status_code=303)
-    round_ = await session.get(Round, attempt.round_id)
     try:
         rank = await leaderboard_service.rank_of(
             redis=redis, round_id=round_.id, participant_id=participant.id
