@@ -10,7 +10,12 @@ from fastapi import Depends, Request
 from fastapi import Path as PathParam
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import settings
@@ -37,7 +42,9 @@ def create_engine(url: str | None = None) -> AsyncEngine:
         engine = create_async_engine(target, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: it costs three round trips per checkout. A connection that died with a
+    # PostgreSQL restart fails one request (a clear 500/503), and the pool then starts afresh.
+    return create_async_engine(target, pool_size=10, max_overflow=10)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -59,6 +66,24 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement committing by itself: no BEGIN and COMMIT round trips.
+
+    For the participants' hot paths, where every write is a single statement that settles a
+    race by itself (a unique index, or a compare-and-set on the status).
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """One autocommit connection per request (see `autocommit`)."""
+    async with request.app.state.autocommit.connect() as connection:
+        yield connection
+
+
+ConnDep = Annotated[AsyncConnection, Depends(get_connection)]
 
 
 def alembic_config():  # noqa: ANN201 - alembic.config.Config, imported lazily

@@ -28,7 +28,7 @@ from app.attempts import views as attempt_views
 from app.config import settings
 from app.contests import api as contest_api
 from app.contests import views as contest_views
-from app.db import create_engine, session_factory
+from app.db import autocommit, create_engine, session_factory
 from app.errors import AppError
 from app.health import router as health_router
 from app.participants import api as participant_api
@@ -56,6 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Engine and Redis live as long as the process and are handed out by dependencies."""
     app.state.engine = create_engine()
     app.state.sessions = session_factory(app.state.engine)
+    app.state.autocommit = autocommit(app.state.engine)
     app.state.redis = redis_module.create_client()
     app.state.embedded_redis = settings.embedded_redis
     await maintenance.catch_up(app)  # an embedded or restarted Redis starts empty

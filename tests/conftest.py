@@ -43,8 +43,8 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from app import db  # noqa: E402
 from app.config import settings  # noqa: E402
+from app.contests.directory import directory  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.participants.service import contest_ends  # noqa: E402
 from app.questions.catalog import catalog  # noqa: E402
 
 
@@ -88,7 +88,7 @@ async def truncate_all(engine) -> None:  # noqa: ANN001
 @pytest.fixture
 async def app(schema: None) -> AsyncIterator:
     catalog.clear()
-    contest_ends.clear()
+    directory.forget()
     application = create_app()
     async with application.router.lifespan_context(application):
         # Command-line tests write through their own engine: start every test from empty.

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from app.admin.deps import AdminDep, ScopeDep, current_organiser
 from app.clock import NowDep
 from app.contests import service as contest_service
-from app.contests.api import ContestDep
+from app.contests.api import ContestDep, ContestEntryDep
 from app.contests.setup import COLLECTIVE_RULES
 from app.db import SessionDep
 from app.leaderboard import service as board_service
@@ -37,16 +37,10 @@ async def _scoped_units(session: SessionDep, scope: set[int] | None) -> list[Uni
     return list((await session.exec(statement)).all())
 
 
-async def _round(session: SessionDep, contest: Contest, number: int | None, now) -> Round:  # noqa: ANN001
-    return await contest_service.board_round(
-        session=session, contest=contest, number=number, now=now
-    )
-
-
 @router.get("/thong-ke", response_class=HTMLResponse)
 async def unit_statistics(
     request: Request,
-    contest: ContestDep,
+    entry: ContestEntryDep,
     session: SessionDep,
     redis: RedisDep,
     scope: ScopeDep,
@@ -58,10 +52,9 @@ async def unit_statistics(
     muc_tieu: Annotated[float, Query(ge=0, le=100)] = 80,
 ) -> HTMLResponse:
     """Registered, participants, attempts, rate, average and full scores per unit."""
-    round_ = await _round(session, contest, dot, now)
-    group_id = await contest_service.group_id(
-        session=session, contest=contest, code=doi_tuong or None
-    )
+    contest = entry.contest
+    round_ = contest_service.board_round(entry.rounds, dot, now)
+    group_id = contest_service.group_id(entry.groups, doi_tuong or None)
     units = await _scoped_units(session, scope)
     try:
         contest_counts, round_counts = await board_service.counters(
@@ -80,8 +73,8 @@ async def unit_statistics(
             "contest": contest,
             "round": round_,
             "updating": updating,
-            "rounds": await contest_service.list_rounds(session=session, contest_id=contest.id),
-            "groups": await contest_service.list_groups(session=session, contest_id=contest.id),
+            "rounds": entry.rounds,
+            "groups": entry.groups,
             "rows": unit_stats.sort_stats(stats, sap_xep, bool(giam)),
             "totals": unit_stats.block_totals(stats),
             "daily": [(day, submitted) for day, _, submitted in unit_stats.daily(round_counts)]
@@ -101,7 +94,7 @@ async def unit_statistics(
 @router.get("/giai-tap-the", response_class=HTMLResponse)
 async def collective_prizes(
     request: Request,
-    contest: ContestDep,
+    entry: ContestEntryDep,
     session: SessionDep,
     redis: RedisDep,
     scope: ScopeDep,
@@ -109,7 +102,8 @@ async def collective_prizes(
     dot: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     """Units ranked by the contest's collective rule for one round."""
-    round_ = await _round(session, contest, dot, now)
+    contest = entry.contest
+    round_ = contest_service.board_round(entry.rounds, dot, now)
     units = await _scoped_units(session, scope)
     try:
         contest_counts, round_counts = await board_service.counters(
@@ -127,7 +121,7 @@ async def collective_prizes(
             "contest": contest,
             "round": round_,
             "updating": updating,
-            "rounds": await contest_service.list_rounds(session=session, contest_id=contest.id),
+            "rounds": entry.rounds,
             "rule": COLLECTIVE_RULES.get(contest.collective_rule, contest.collective_rule),
             "rows": collective.rank_units(stats, contest.collective_rule, prizes),
         },

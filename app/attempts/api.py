@@ -18,11 +18,11 @@ from app.attempts.schemas import (
 )
 from app.clientip import ClientIP
 from app.clock import NowDep
-from app.contests.api import ContestDep
-from app.db import RowId, SessionDep
+from app.contests.api import ContestEntryDep
+from app.db import ConnDep, RowId
 from app.errors import API_ERRORS, unauthorized
 from app.models import Attempt, AttemptStatus
-from app.participants.api import ClaimsDep, ParticipantDep
+from app.participants.api import ClaimsDep
 from app.questions.catalog import Item, catalog
 from app.redis import RedisDep
 
@@ -40,28 +40,28 @@ LATE_MESSAGE = (
     responses={200: {"description": "Lượt thi đang làm dở được trả lại"}},
 )
 async def start_attempt(
-    contest: ContestDep,
-    participant: ParticipantDep,
-    session: SessionDep,
+    entry: ContestEntryDep,
+    claims: ClaimsDep,
+    db: ConnDep,
     redis: RedisDep,
     now: NowDep,
     ip: ClientIP,
     response: Response,
 ) -> AttemptStarted:
     """Starts an attempt, or returns the one in progress (200)."""
-    if participant.contest_id != contest.id:
+    if claims.contest_id != entry.contest.id:
         raise unauthorized()
     started = await attempt_service.start(
-        session=session,
+        db=db,
         redis=redis,
-        contest=contest,
-        participant=participant,
+        entry=entry,
+        participant_id=claims.participant_id,
         now=now,
         ip=ip,
     )
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    items = await catalog.items(session, [q["v"] for q in started.attempt.questions])
+    items = await catalog.items(db, [q["v"] for q in started.attempt.questions])
     return AttemptStarted(
         attempt_id=started.attempt.id,
         round=started.round.number,
@@ -86,17 +86,17 @@ async def autosave(
     attempt_id: RowId,
     body: AnswersIn,
     claims: ClaimsDep,
-    session: SessionDep,
+    db: ConnDep,
     redis: RedisDep,
     now: NowDep,
     ip: ClientIP,
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
     attempt, _ = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
     )
     saved = await attempt_service.autosave(
-        session=session, redis=redis, attempt=attempt, answers=body.answers, now=now, ip=ip
+        db=db, redis=redis, attempt=attempt, answers=body.answers, now=now, ip=ip
     )
     return SavedOut(saved=len(saved.answers), saved_at=now)
 
@@ -106,17 +106,17 @@ async def submit(
     attempt_id: RowId,
     body: SubmitIn,
     claims: ClaimsDep,
-    session: SessionDep,
+    db: ConnDep,
     redis: RedisDep,
     now: NowDep,
     ip: ClientIP,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
     attempt, round_ = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
     )
     finalised = await attempt_service.submit(
-        session=session,
+        db=db,
         redis=redis,
         attempt=attempt,
         round_=round_,
@@ -147,14 +147,14 @@ def result_out(attempt: Attempt) -> ResultOut:
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
 async def read_attempt(
-    attempt_id: RowId, claims: ClaimsDep, session: SessionDep, now: NowDep
+    attempt_id: RowId, claims: ClaimsDep, db: ConnDep, now: NowDep
 ) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
     attempt, round_ = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
     )
     review = attempt_service.review_open(round_, attempt, now)
-    items = await catalog.items(session, [q["v"] for q in attempt.questions])
+    items = await catalog.items(db, [q["v"] for q in attempt.questions])
     final = attempt.status != AttemptStatus.IN_PROGRESS
     return AttemptOut(
         attempt_id=attempt.id,

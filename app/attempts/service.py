@@ -3,6 +3,11 @@
 Concurrency is settled by the database on both backends: unique (round, person, period,
 number) and "one attempt in progress" indexes bound starts, and every finalisation is a
 compare-and-set on status = 'in_progress', so a submit counts exactly once.
+
+These are the peak's hot paths: they take an autocommit connection (`app.db.autocommit`) and
+core statements, each write a single statement that settles its race by itself. The answer rows
+that item analysis reads are written afterwards, in batches (`record_answers`): the attempt's
+own `answers` is the record, and those rows are derived from it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +23,8 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import Text, cast, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import ratelimit
@@ -26,21 +32,20 @@ from app.attempts import scoring
 from app.attempts.draw import BlueprintError, draw
 from app.config import settings
 from app.contests import service as contest_service
+from app.contests.directory import ContestEntry
 from app.errors import AppError, not_found
 from app.leaderboard import events as board_events
-from app.models import (
-    Attempt,
-    AttemptAnswer,
-    AttemptStatus,
-    Contest,
-    Participant,
-    ParticipantGroup,
-    Round,
-)
+from app.models import Attempt, AttemptAnswer, AttemptStatus, Participant, Round
 from app.participants.identity import receipt_code
 from app.questions.catalog import Item, catalog
 
 PREDICTION_MAX = 100_000_000
+
+ATTEMPTS = Attempt.__table__
+ROUNDS = Round.__table__
+PARTICIPANTS = Participant.__table__
+_ATTEMPT_COLUMNS = tuple(ATTEMPTS.c)
+_ROUND_COLUMNS = tuple(ROUNDS.c)
 
 
 @dataclass(frozen=True)
@@ -71,55 +76,94 @@ def grace_deadline(attempt: Attempt) -> datetime:
     return attempt.deadline + timedelta(seconds=settings.submit_grace_seconds)
 
 
-async def _in_progress_and_used(
-    session: AsyncSession, round_id: int, participant_id: int, period: str
-) -> tuple[Attempt | None, int]:
-    """The attempt in progress, if any, and how many were started in the period, read in one
-    statement so that both come from the same snapshot."""
-    statement = select(Attempt.id, Attempt.status, Attempt.period).where(
-        Attempt.round_id == round_id, Attempt.participant_id == participant_id
+def _attempt_of(values: Sequence[Any]) -> Attempt:
+    """An attempt from a row of its columns (not tracked by any session)."""
+    return Attempt(**{c.name: v for c, v in zip(_ATTEMPT_COLUMNS, values, strict=True)})
+
+
+def _round_of(values: Sequence[Any]) -> Round:
+    return Round(**{c.name: v for c, v in zip(_ROUND_COLUMNS, values, strict=True)})
+
+
+async def _attempt_with_round(
+    db: AsyncConnection, attempt_id: int, participant_id: int | None = None
+) -> tuple[Attempt, Round] | None:
+    """One attempt with its round, read in one statement."""
+    statement = (
+        select(*_ATTEMPT_COLUMNS, *_ROUND_COLUMNS)
+        .join_from(ATTEMPTS, ROUNDS, ROUNDS.c.id == ATTEMPTS.c.round_id)
+        .where(ATTEMPTS.c.id == attempt_id)
     )
-    rows = (await session.exec(statement)).all()
-    used = sum(1 for _, _, attempt_period in rows if attempt_period == period)
-    open_id = next((i for i, status, _ in rows if status == AttemptStatus.IN_PROGRESS), None)
-    existing = await session.get(Attempt, open_id) if open_id is not None else None
-    return existing, used
+    if participant_id is not None:
+        statement = statement.where(ATTEMPTS.c.participant_id == participant_id)
+    row = (await db.execute(statement)).first()
+    if row is None:
+        return None
+    split = len(_ATTEMPT_COLUMNS)
+    return _attempt_of(row[:split]), _round_of(row[split:])
+
+
+async def _person_and_attempts(
+    db: AsyncConnection, round_id: int, participant_id: int
+) -> tuple[Any, list[Any]]:
+    """The participant's unit and group, and their attempts in the round, in one statement
+    (so that all come from the same snapshot)."""
+    statement = (
+        select(
+            PARTICIPANTS.c.unit_id,
+            PARTICIPANTS.c.group_id,
+            ATTEMPTS.c.id,
+            ATTEMPTS.c.status,
+            ATTEMPTS.c.period,
+        )
+        .select_from(
+            PARTICIPANTS.outerjoin(
+                ATTEMPTS,
+                (ATTEMPTS.c.participant_id == PARTICIPANTS.c.id)
+                & (ATTEMPTS.c.round_id == round_id),
+            )
+        )
+        .where(PARTICIPANTS.c.id == participant_id)
+    )
+    rows = (await db.execute(statement)).all()
+    if not rows:
+        raise AppError(401, "unauthorized", "Bạn cần đăng nhập lại.")
+    return rows[0], [row for row in rows if row.id is not None]
 
 
 async def start(
     *,
-    session: AsyncSession,
+    db: AsyncConnection,
     redis: Redis,
-    contest: Contest,
-    participant: Participant,
+    entry: ContestEntry,
+    participant_id: int,
     now: datetime,
     ip: str,
 ) -> Started:
     """Starts an attempt in the open round, or returns the one already in progress."""
-    await _limit(redis, "start", participant.id, ip)
-    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
-    round_ = contest_service.current_round(rounds, now)
+    await _limit(redis, "start", participant_id, ip)
+    round_ = contest_service.current_round(entry.rounds, now)
     if round_ is None:
         raise AppError(409, "round_not_open", "Hiện không có đợt thi nào đang mở.")
-    round_id, participant_id = round_.id, participant.id
     for _ in range(3):  # a lost race is retried: the winner's attempt is then found
         period = period_of(round_, now)
-        existing, used = await _in_progress_and_used(session, round_id, participant_id, period)
-        if existing is not None and now <= grace_deadline(existing):
-            return Started(existing, round_, created=False)
-        if existing is not None:
-            await expire(session=session, redis=redis, attempt=existing, round_=round_)
+        person, attempts = await _person_and_attempts(db, round_.id, participant_id)
+        open_id = next((a.id for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+        if open_id is not None:
+            existing, _ = await _attempt_with_round(db, open_id)
+            if now <= grace_deadline(existing):
+                return Started(existing, round_, created=False)
+            await expire(db=db, redis=redis, attempt=existing, round_=round_)
+        used = sum(1 for a in attempts if a.period == period)
         if used >= round_.max_attempts:
             raise _limit_reached(round_)
-        attempt = await _new_attempt(session, round_, participant, period, used + 1, now)
-        session.add(attempt)
+        values = await _new_attempt(db, entry, round_, person, period, used + 1, now)
+        values["participant_id"] = participant_id
         try:
-            await session.commit()
+            inserted = await db.execute(insert(ATTEMPTS).values(values).returning(ATTEMPTS))
         except IntegrityError:
-            await session.rollback()  # expires every loaded object: load them again
-            round_ = await session.get(Round, round_id)
-            participant = await session.get(Participant, participant_id)
-            continue
+            continue  # another start won: look again
+        attempt = _attempt_of(inserted.one())
         await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
@@ -140,16 +184,17 @@ def _limit_reached(round_: Round) -> AppError:
 
 
 async def _new_attempt(
-    session: AsyncSession,
+    db: AsyncConnection,
+    entry: ContestEntry,
     round_: Round,
-    participant: Participant,
+    person: Any,
     period: str,
     number: int,
     now: datetime,
-) -> Attempt:
-    group = await session.get(ParticipantGroup, participant.group_id)
+) -> dict[str, Any]:
+    group = next((g for g in entry.groups if g.id == person.group_id), None)
     blueprint = group.blueprint if group and group.blueprint else round_.blueprint
-    items = await catalog.active_items(session)
+    items = await catalog.active_items(db)
     try:
         drawn = draw(
             items, blueprint, round_.questions_per_attempt, random.Random(secrets.randbits(64))
@@ -160,34 +205,29 @@ async def _new_attempt(
         ) from error
     # An attempt never outlives its round: starting late leaves less time.
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.ends_at)
-    return Attempt(
-        round_id=round_.id,
-        participant_id=participant.id,
-        unit_id=participant.unit_id,
-        group_id=participant.group_id,
-        period=period,
-        number=number,
-        questions=drawn,
-        answers={},
-        started_at=now,
-        deadline=deadline,
-        max_score=len(drawn),
-    )
+    return {
+        "round_id": round_.id,
+        "unit_id": person.unit_id,
+        "group_id": person.group_id,
+        "period": period,
+        "number": number,
+        "status": AttemptStatus.IN_PROGRESS,
+        "questions": drawn,
+        "answers": {},
+        "started_at": now,
+        "deadline": deadline,
+        "max_score": len(drawn),
+    }
 
 
 async def get_owned(
-    *, session: AsyncSession, attempt_id: int, participant_id: int
+    *, db: AsyncConnection, attempt_id: int, participant_id: int
 ) -> tuple[Attempt, Round]:
     """The participant's own attempt with its round (one query); anyone else's is not found."""
-    statement = (
-        select(Attempt, Round)
-        .join(Round, Round.id == Attempt.round_id)
-        .where(Attempt.id == attempt_id, Attempt.participant_id == participant_id)
-    )
-    found = (await session.exec(statement)).first()
+    found = await _attempt_with_round(db, attempt_id, participant_id)
     if found is None:
         raise not_found("Không tìm thấy bài thi.")
-    return found[0], found[1]
+    return found
 
 
 def valid_answers(attempt: Attempt, answers: dict[str, Any]) -> dict[str, int]:
@@ -211,9 +251,13 @@ def acceptable_answers(attempt: Attempt, answers: dict[str, int]) -> dict[str, i
     return {q: o for q, o in answers.items() if o in allowed.get(str(q), ())}
 
 
+def _final_error() -> AppError:
+    return AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
+
+
 async def autosave(
     *,
-    session: AsyncSession,
+    db: AsyncConnection,
     redis: Redis,
     attempt: Attempt,
     answers: dict[str, Any],
@@ -224,29 +268,33 @@ async def autosave(
     await _limit(redis, "autosave", attempt.participant_id, ip)
     cleaned = valid_answers(attempt, answers)
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
+        raise _final_error()
     if now > attempt.deadline:
         raise AppError(409, "attempt_expired", "Đã hết thời gian làm bài.")
     # Compare-and-set on the answers as stored: two tabs saving at once never drop an answer;
     # each lost race means another save got in, so a few dozen tries always suffice.
+    stored = attempt.answers
     for _ in range(32):
-        merged = {**attempt.answers, **cleaned}
-        unchanged = cast(col(Attempt.answers), Text) == json.dumps(attempt.answers)
-        result = await session.exec(
-            update(Attempt)
+        merged = {**stored, **cleaned}
+        result = await db.execute(
+            update(ATTEMPTS)
             .where(
-                col(Attempt.id) == attempt.id,
-                col(Attempt.status) == AttemptStatus.IN_PROGRESS,
-                unchanged,
+                ATTEMPTS.c.id == attempt.id,
+                ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS,
+                cast(ATTEMPTS.c.answers, Text) == json.dumps(stored),
             )
             .values(answers=merged, answers_saved_at=now)
         )
-        await session.commit()
         if result.rowcount == 1:
             break
-        await session.refresh(attempt)  # another save or the submit came first: look again
-        if attempt.status != AttemptStatus.IN_PROGRESS:
-            raise AppError(409, "attempt_final", "Bài thi đã được nộp, không thể sửa câu trả lời.")
+        # Another save or the submit came first: look again.
+        status, stored = (
+            await db.execute(
+                select(ATTEMPTS.c.status, ATTEMPTS.c.answers).where(ATTEMPTS.c.id == attempt.id)
+            )
+        ).one()
+        if status != AttemptStatus.IN_PROGRESS:
+            raise _final_error()
     else:
         raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
     attempt.answers, attempt.answers_saved_at = merged, now
@@ -255,7 +303,7 @@ async def autosave(
 
 async def submit(
     *,
-    session: AsyncSession,
+    db: AsyncConnection,
     redis: Redis,
     attempt: Attempt,
     round_: Round,
@@ -274,19 +322,19 @@ async def submit(
     if prediction is not None and not 0 <= prediction <= PREDICTION_MAX:
         raise AppError(422, "invalid_prediction", "Số dự đoán phải là số nguyên từ 0 trở lên.")
     if now > grace_deadline(attempt):
-        return await expire(session=session, redis=redis, attempt=attempt, round_=round_)
+        return await expire(db=db, redis=redis, attempt=attempt, round_=round_)
     final_answers = {**attempt.answers, **cleaned}
     return await _finalise(
-        session, redis, attempt, round_, final_answers, prediction, now, AttemptStatus.SUBMITTED
+        db, redis, attempt, round_, final_answers, prediction, now, AttemptStatus.SUBMITTED
     )
 
 
 async def expire(
-    *, session: AsyncSession, redis: Redis, attempt: Attempt, round_: Round
+    *, db: AsyncConnection, redis: Redis, attempt: Attempt, round_: Round
 ) -> Finalised:
     """Finalises an attempt past its deadline with the answers saved before the deadline."""
     return await _finalise(
-        session,
+        db,
         redis,
         attempt,
         round_,
@@ -298,7 +346,7 @@ async def expire(
 
 
 async def _finalise(
-    session: AsyncSession,
+    db: AsyncConnection,
     redis: Redis,
     attempt: Attempt,
     round_: Round,
@@ -307,7 +355,7 @@ async def _finalise(
     finished_at: datetime,
     status: AttemptStatus,
 ) -> Finalised:
-    items = await catalog.items(session, [q["v"] for q in attempt.questions])
+    items = await catalog.items(db, [q["v"] for q in attempt.questions])
     correct = {version_id: item.correct_option_id for version_id, item in items.items()}
     values = {
         "status": status,
@@ -320,25 +368,79 @@ async def _finalise(
         "prediction": prediction,
         "receipt": receipt_code(settings.secret_key, attempt.id),
     }
-    result = await session.exec(
-        update(Attempt)
-        .where(col(Attempt.id) == attempt.id, col(Attempt.status) == AttemptStatus.IN_PROGRESS)
+    result = await db.execute(
+        update(ATTEMPTS)
+        .where(ATTEMPTS.c.id == attempt.id, ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
         .values(**values)
     )
     if result.rowcount == 0:  # another request finalised it first: report that result
-        await session.rollback()
-        await session.refresh(attempt)
-        await session.refresh(round_)
+        first, round_ = await _attempt_with_round(db, attempt.id)
         return Finalised(
-            attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED
+            first, round_, counted_now=False, late=first.status == AttemptStatus.EXPIRED
         )
-    # One multi-row INSERT through the core: no ORM unit of work on the hot path.
-    await session.exec(insert(AttemptAnswer).values(_answer_rows(attempt.id, items, answers)))
-    await session.commit()
     for name, value in values.items():  # what was just written: no need to read it back
-        set_committed_value(attempt, name, value)
+        setattr(attempt, name, value)
     await board_events.finalised(redis=redis, attempt=attempt, round_=round_)
     return Finalised(attempt, round_, counted_now=True, late=status == AttemptStatus.EXPIRED)
+
+
+async def expire_overdue(
+    *, engine: AsyncEngine, redis: Redis, now: datetime, limit: int = 500
+) -> list[Finalised]:
+    """The periodic sweep: finalises abandoned attempts whose grace period has passed."""
+    cutoff = now - timedelta(seconds=settings.submit_grace_seconds)
+    statement = (
+        select(ATTEMPTS.c.id)
+        .where(ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS, ATTEMPTS.c.deadline < cutoff)
+        .order_by(ATTEMPTS.c.deadline)
+        .limit(limit)
+    )
+    done = []
+    async with engine.connect() as db:
+        for attempt_id in (await db.execute(statement)).scalars().all():
+            attempt, round_ = await _attempt_with_round(db, attempt_id)
+            done.append(await expire(db=db, redis=redis, attempt=attempt, round_=round_))
+    return done
+
+
+async def record_answers(*, engine: AsyncEngine, limit: int = 500) -> int:
+    """Writes the answer rows of up to `limit` final attempts that have none yet; returns how
+    many attempts it recorded. Rows and mark are written in one transaction, and concurrent
+    workers skip each other's attempts (SKIP LOCKED on PostgreSQL; SQLite writes one at a time).
+    """
+    pending = (
+        select(ATTEMPTS.c.id, ATTEMPTS.c.questions, ATTEMPTS.c.answers)
+        .where(
+            ATTEMPTS.c.status != AttemptStatus.IN_PROGRESS,
+            ATTEMPTS.c.answers_recorded == False,  # noqa: E712 - SQL, not Python
+        )
+        .order_by(ATTEMPTS.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    async with engine.begin() as db:
+        attempts = (await db.execute(pending)).all()
+        if not attempts:
+            return 0
+        rows = []
+        for attempt_id, questions, answers in attempts:
+            items = await catalog.items(db, [q["v"] for q in questions])
+            rows += _answer_rows(attempt_id, items, answers)
+        if rows:
+            await db.execute(insert(AttemptAnswer.__table__), rows)
+        ids = [attempt_id for attempt_id, _, _ in attempts]
+        await db.execute(
+            update(ATTEMPTS).where(ATTEMPTS.c.id.in_(ids)).values(answers_recorded=True)
+        )
+    return len(attempts)
+
+
+async def record_all_answers(*, engine: AsyncEngine) -> int:
+    """Records every pending attempt's answers (before item analysis reads them)."""
+    total = 0
+    while recorded := await record_answers(engine=engine):
+        total += recorded
+    return total
 
 
 def _answer_rows(
@@ -353,24 +455,6 @@ def _answer_rows(
         }
         for version_id, item in items.items()
     ]
-
-
-async def expire_overdue(
-    *, session: AsyncSession, redis: Redis, now: datetime, limit: int = 500
-) -> list[Finalised]:
-    """The periodic sweep: finalises abandoned attempts whose grace period has passed."""
-    cutoff = now - timedelta(seconds=settings.submit_grace_seconds)
-    statement = (
-        select(Attempt)
-        .where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < cutoff)
-        .order_by(Attempt.deadline)
-        .limit(limit)
-    )
-    done = []
-    for attempt in (await session.exec(statement)).all():
-        round_ = await session.get(Round, attempt.round_id)
-        done.append(await expire(session=session, redis=redis, attempt=attempt, round_=round_))
-    return done
 
 
 def review_open(round_: Round, attempt: Attempt, now: datetime) -> bool:

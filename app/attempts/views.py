@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from app.attempts import service as attempt_service
@@ -14,12 +15,13 @@ from app.clientip import client_ip
 from app.clock import NowDep
 from app.config import settings
 from app.contests import service as contest_service
-from app.contests.api import ContestDep
+from app.contests.api import ContestDep, ContestEntryDep
 from app.contests.views import SOURCE_TITLES
-from app.db import RowId, SessionDep
+from app.db import ConnDep, RowId, SessionDep
 from app.leaderboard import service as leaderboard_service
-from app.models import Attempt, AttemptStatus, Contest, Participant, Round
-from app.participants.views import page_participant
+from app.models import Attempt, AttemptStatus, Contest, Round
+from app.participants.identity import TokenClaims
+from app.participants.views import page_claims, page_participant
 from app.questions.catalog import catalog
 from app.redis import RedisDep
 from app.web import templates
@@ -73,17 +75,18 @@ async def lobby(
 
 @router.post("/c/{slug}/bat-dau")
 async def start(
-    request: Request, contest: ContestDep, session: SessionDep, redis: RedisDep, now: NowDep
+    request: Request, entry: ContestEntryDep, db: ConnDep, redis: RedisDep, now: NowDep
 ) -> Response:
     """ "Bắt đầu làm bài": starts (or resumes) an attempt and opens it."""
-    participant = await page_participant(request, session, contest, now)
-    if participant is None:
+    contest = entry.contest
+    claims = await page_claims(request, contest, now)
+    if claims is None:
         return _to_registration(contest)
     started = await attempt_service.start(
-        session=session,
+        db=db,
         redis=redis,
-        contest=contest,
-        participant=participant,
+        entry=entry,
+        participant_id=claims.participant_id,
         now=now,
         ip=client_ip(request),
     )
@@ -91,29 +94,29 @@ async def start(
 
 
 async def _own_attempt(
-    request: Request, session: SessionDep, contest: Contest, attempt_id: RowId, now: datetime
-) -> tuple[Participant | None, Attempt | None, Round | None]:
+    request: Request, db: AsyncConnection, contest: Contest, attempt_id: RowId, now: datetime
+) -> tuple[TokenClaims | None, Attempt | None, Round | None]:
     """The signed-in participant's attempt with its round (None, None, None: not signed in)."""
-    participant = await page_participant(request, session, contest, now)
-    if participant is None:
+    claims = await page_claims(request, contest, now)
+    if claims is None:
         return None, None, None
     attempt, round_ = await attempt_service.get_owned(
-        session=session, attempt_id=attempt_id, participant_id=participant.id
+        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
     )
-    return participant, attempt, round_
+    return claims, attempt, round_
 
 
 @router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
 async def attempt_page(
-    request: Request, contest: ContestDep, attempt_id: RowId, session: SessionDep, now: NowDep
+    request: Request, contest: ContestDep, attempt_id: RowId, db: ConnDep, now: NowDep
 ) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
-    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
-    if participant is None:
+    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
+    if claims is None:
         return _to_registration(contest)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
-    items = await catalog.items(session, [q["v"] for q in attempt.questions])
+    items = await catalog.items(db, [q["v"] for q in attempt.questions])
     questions = []
     for q in attempt.questions:
         texts = {option.id: option.text for option in items[q["v"]].options}
@@ -143,13 +146,13 @@ async def submit_form(
     request: Request,
     contest: ContestDep,
     attempt_id: RowId,
-    session: SessionDep,
+    db: ConnDep,
     redis: RedisDep,
     now: NowDep,
 ) -> Response:
     """ "Nộp bài" without JavaScript: the whole form at once, answers as q<id>=<option id>."""
-    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
-    if participant is None:
+    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
+    if claims is None:
         return _to_registration(contest)
     form = await request.form()
     answers = {
@@ -162,7 +165,7 @@ async def submit_form(
     if prediction is not None and prediction > attempt_service.PREDICTION_MAX:
         prediction = None
     await attempt_service.submit(
-        session=session,
+        db=db,
         redis=redis,
         attempt=attempt,
         round_=round_,
@@ -179,24 +182,24 @@ async def result_page(
     request: Request,
     contest: ContestDep,
     attempt_id: RowId,
-    session: SessionDep,
+    db: ConnDep,
     redis: RedisDep,
     now: NowDep,
 ) -> Response:
     """The result: right answers, time, rank, receipt, sharing; the review once it opens."""
-    participant, attempt, round_ = await _own_attempt(request, session, contest, attempt_id, now)
-    if participant is None:
+    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
+    if claims is None:
         return _to_registration(contest)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/bai-thi/{attempt.id}", status_code=303)
     try:
         rank = await leaderboard_service.rank_of(
-            redis=redis, round_id=round_.id, participant_id=participant.id
+            redis=redis, round_id=round_.id, participant_id=claims.participant_id
         )
     except (RedisError, OSError):
         rank = "updating"
     review = attempt_service.review_open(round_, attempt, now)
-    items = await catalog.items(session, [q["v"] for q in attempt.questions]) if review else {}
+    items = await catalog.items(db, [q["v"] for q in attempt.questions]) if review else {}
     return templates.TemplateResponse(
         request,
         "quiz/result.html",

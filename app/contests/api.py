@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from redis.exceptions import RedisError
 
 from app.clock import NowDep
 from app.contests import closing
 from app.contests import service as contest_service
+from app.contests.directory import ContestEntry, directory
 from app.contests.ranking import PRIZE_NAMES
 from app.contests.schemas import (
     ContestDetail,
@@ -34,11 +35,19 @@ from app.units import service as unit_service
 router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"], responses=API_ERRORS)
 
 
-async def get_contest(slug: str, session: SessionDep) -> Contest:
-    contest = await contest_service.get_by_slug(session=session, slug=slug)
-    if contest is None:
+async def get_contest_entry(slug: str, request: Request) -> ContestEntry:
+    """The contest of the URL with its rounds and groups, from this process's copy."""
+    entry = await directory.by_slug(request.app.state.autocommit, slug)
+    if entry is None:
         raise not_found("Không tìm thấy cuộc thi.")
-    return contest
+    return entry
+
+
+ContestEntryDep = Annotated[ContestEntry, Depends(get_contest_entry)]
+
+
+async def get_contest(entry: ContestEntryDep) -> Contest:
+    return entry.contest
 
 
 ContestDep = Annotated[Contest, Depends(get_contest)]
@@ -75,10 +84,9 @@ async def list_contests(session: SessionDep, now: NowDep) -> list[ContestSummary
 
 
 @router.get("/{slug}", response_model=ContestDetail)
-async def contest_detail(contest: ContestDep, session: SessionDep, now: NowDep) -> ContestDetail:
+async def contest_detail(entry: ContestEntryDep, now: NowDep) -> ContestDetail:
     """A contest's rules, groups and rounds, and the round open now."""
-    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
-    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
+    contest, rounds, groups = entry.contest, entry.rounds, entry.groups
     current = contest_service.current_round(rounds, now)
     return ContestDetail(
         slug=contest.slug,
@@ -110,7 +118,7 @@ async def search_units(
 
 @router.get("/{slug}/leaderboard", response_model=Leaderboard)
 async def leaderboard(
-    contest: ContestDep,
+    entry: ContestEntryDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
@@ -121,11 +129,9 @@ async def leaderboard(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Leaderboard:
     """The live board of a round (overall, or one unit or group); names are masked."""
-    round_ = await contest_service.board_round(
-        session=session, contest=contest, number=round, now=now
-    )
+    round_ = contest_service.board_round(entry.rounds, round, now)
     unit_id = await unit_service.id_for_code(session=session, code=unit)
-    group_id = await contest_service.group_id(session=session, contest=contest, code=group)
+    group_id = contest_service.group_id(entry.groups, group)
     try:
         entries, total = await leaderboard_service.top(
             redis=redis,
@@ -138,21 +144,21 @@ async def leaderboard(
     except (RedisError, OSError) as error:
         raise leaderboard_updating() from error
     people = await participant_service.public_names(
-        session=session, ids=[entry.participant_id for entry in entries]
+        session=session, ids=[row.participant_id for row in entries]
     )
     return Leaderboard(
         round=round_.number,
         total=total,
         entries=[
             LeaderboardEntry(
-                rank=entry.rank,
-                name=mask_name(people[entry.participant_id][0]),
-                unit=people[entry.participant_id][1],
-                score=entry.correct,
-                duration_seconds=entry.duration_ms / 1000,
+                rank=row.rank,
+                name=mask_name(people[row.participant_id][0]),
+                unit=people[row.participant_id][1],
+                score=row.correct,
+                duration_seconds=row.duration_ms / 1000,
             )
-            for entry in entries
-            if entry.participant_id in people
+            for row in entries
+            if row.participant_id in people
         ],
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import select
@@ -32,12 +33,12 @@ async def list_groups(*, session: AsyncSession, contest_id: int) -> list[Partici
     return list((await session.exec(statement)).all())
 
 
-def current_round(rounds: list[Round], now: datetime) -> Round | None:
+def current_round(rounds: Sequence[Round], now: datetime) -> Round | None:
     """The round open at `now`, if any."""
     return next((r for r in rounds if r.starts_at <= now < r.ends_at), None)
 
 
-def next_round(rounds: list[Round], now: datetime) -> Round | None:
+def next_round(rounds: Sequence[Round], now: datetime) -> Round | None:
     """The first round that has not started yet."""
     return next((r for r in rounds if r.starts_at > now), None)
 
@@ -56,11 +57,8 @@ async def list_open(*, session: AsyncSession, now: datetime) -> list[tuple[Conte
     return list(seen.values())
 
 
-async def board_round(
-    *, session: AsyncSession, contest: Contest, number: int | None, now: datetime
-) -> Round:
+def board_round(rounds: Sequence[Round], number: int | None, now: datetime) -> Round:
     """Round `number`, or by default the open round, or else the last one that started."""
-    rounds = await list_rounds(session=session, contest_id=contest.id)
     if number is None:
         started = [r for r in rounds if r.starts_at <= now]
         chosen = current_round(rounds, now) or (started[-1] if started else None)
@@ -71,11 +69,10 @@ async def board_round(
     return chosen
 
 
-async def group_id(*, session: AsyncSession, contest: Contest, code: str | None) -> int | None:
-    """The id of a contest's participant group by code (None for no code)."""
+def group_id(groups: Sequence[ParticipantGroup], code: str | None) -> int | None:
+    """The id of a participant group by code (None for no code)."""
     if code is None:
         return None
-    groups = await list_groups(session=session, contest_id=contest.id)
     group = next((g for g in groups if g.code == code), None)
     if group is None:
         raise not_found("Không tìm thấy đối tượng dự thi.")

@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 
 from app.clock import NowDep
 from app.contests import service as contest_service
-from app.contests.api import ContestDep
+from app.contests.api import ContestDep, ContestEntryDep
 from app.contests.ranking import PRIZE_NAMES
 from app.db import SessionDep
 from app.errors import not_found
@@ -49,7 +49,7 @@ async def home(request: Request, session: SessionDep, now: NowDep) -> HTMLRespon
 @router.get("/c/{slug}", response_class=HTMLResponse)
 async def landing(
     request: Request,
-    contest: ContestDep,
+    entry: ContestEntryDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
@@ -57,7 +57,7 @@ async def landing(
     src: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters."""
-    rounds = await contest_service.list_rounds(session=session, contest_id=contest.id)
+    contest, rounds = entry.contest, entry.rounds
     current = contest_service.current_round(rounds, now)
     upcoming = contest_service.next_round(rounds, now)
     counts = await leaderboard_service.live_counts(
@@ -90,7 +90,7 @@ async def landing(
 @router.get("/c/{slug}/bang-xep-hang", response_class=HTMLResponse)
 async def leaderboard_page(
     request: Request,
-    contest: ContestDep,
+    entry: ContestEntryDep,
     session: SessionDep,
     redis: RedisDep,
     now: NowDep,
@@ -100,11 +100,10 @@ async def leaderboard_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """The live leaderboard by round, unit and group, with masked names."""
-    round_ = await contest_service.board_round(
-        session=session, contest=contest, number=round, now=now
-    )
+    contest = entry.contest
+    round_ = contest_service.board_round(entry.rounds, round, now)
     unit_id = await unit_service.id_for_code(session=session, code=unit or None)
-    group_id = await contest_service.group_id(session=session, contest=contest, code=group or None)
+    group_id = contest_service.group_id(entry.groups, group or None)
     per_page = 50
     try:
         entries, total = await leaderboard_service.top(
@@ -116,18 +115,18 @@ async def leaderboard_page(
             limit=per_page,
         )
         people = await participant_service.public_names(
-            session=session, ids=[entry.participant_id for entry in entries]
+            session=session, ids=[row.participant_id for row in entries]
         )
         rows = [
             {
-                "rank": entry.rank,
-                "name": mask_name(people[entry.participant_id][0]),
-                "unit": people[entry.participant_id][1],
-                "correct": entry.correct,
-                "milliseconds": entry.duration_ms,
+                "rank": row.rank,
+                "name": mask_name(people[row.participant_id][0]),
+                "unit": people[row.participant_id][1],
+                "correct": row.correct,
+                "milliseconds": row.duration_ms,
             }
-            for entry in entries
-            if entry.participant_id in people
+            for row in entries
+            if row.participant_id in people
         ]
         updating = False
     except (RedisError, OSError):
@@ -138,8 +137,8 @@ async def leaderboard_page(
         {
             "contest": contest,
             "round": round_,
-            "rounds": await contest_service.list_rounds(session=session, contest_id=contest.id),
-            "groups": await contest_service.list_groups(session=session, contest_id=contest.id),
+            "rounds": entry.rounds,
+            "groups": entry.groups,
             "rows": rows,
             "total": total,
             "page": page,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Query, status
+from fastapi import APIRouter, Cookie, Depends, Header, Query, Request, status
 from redis.exceptions import RedisError
 
 from app.clientip import ClientIP
 from app.clock import NowDep
 from app.contests import service as contest_service
-from app.contests.api import ContestDep
+from app.contests.api import ContestDep, ContestEntryDep
 from app.db import SessionDep
 from app.errors import API_ERRORS, leaderboard_updating, unauthorized
 from app.leaderboard import service as board_service
@@ -56,9 +56,11 @@ async def current_participant(session: SessionDep, now: NowDep, token: TokenDep)
     return await participant_service.authenticate(session=session, token=token, now=now)
 
 
-async def current_claims(session: SessionDep, now: NowDep, token: TokenDep) -> TokenClaims:
+async def current_claims(request: Request, now: NowDep, token: TokenDep) -> TokenClaims:
     """Who is asking, from the signed token alone: the hot paths need no participant row."""
-    return await participant_service.verify_token(session=session, token=token, now=now)
+    return await participant_service.verify_token(
+        engine=request.app.state.autocommit, token=token, now=now
+    )
 
 
 ParticipantDep = Annotated[Participant, Depends(current_participant)]
@@ -141,19 +143,16 @@ async def withdraw_me(
 
 @router.get("/contests/{slug}/leaderboard/me", response_model=MyRankOut)
 async def my_rank(
-    contest: ContestDep,
+    entry: ContestEntryDep,
     claims: ClaimsDep,
-    session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     round: Annotated[int | None, Query(ge=1, le=10_000)] = None,  # noqa: A002 - the public parameter name
 ) -> MyRankOut:
     """The participant's live place on a round's board (null before a submission)."""
-    if claims.contest_id != contest.id:
+    if claims.contest_id != entry.contest.id:
         raise unauthorized()
-    round_ = await contest_service.board_round(
-        session=session, contest=contest, number=round, now=now
-    )
+    round_ = contest_service.board_round(entry.rounds, round, now)
     try:
         rank = await board_service.rank_of(
             redis=redis, round_id=round_.id, participant_id=claims.participant_id

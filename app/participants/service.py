@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import ratelimit
 from app.config import settings
 from app.contests import service as contest_service
+from app.contests.directory import directory
 from app.errors import AppError, unauthorized
 from app.leaderboard import events as board_events
-from app.models import Contest, Participant, ParticipantGroup, Round, Unit
+from app.models import Contest, Participant, ParticipantGroup, Unit
 from app.participants.identity import (
     TokenClaims,
     clean_name,
@@ -182,38 +182,15 @@ async def recover(
     return participant, token_for(participant)
 
 
-class ContestEnds:
-    """When each contest ends, remembered for a while: every authenticated request needs it."""
-
-    TTL_SECONDS = 30.0
-
-    def __init__(self) -> None:
-        self._known: dict[int, tuple[float, datetime | None]] = {}
-
-    def clear(self) -> None:
-        self._known.clear()
-
-    async def get(self, session: AsyncSession, contest_id: int) -> datetime | None:
-        hit = self._known.get(contest_id)
-        if hit is not None and time.monotonic() - hit[0] < self.TTL_SECONDS:
-            return hit[1]
-        statement = select(func.max(Round.ends_at)).where(Round.contest_id == contest_id)
-        ends = (await session.exec(statement)).one()
-        self._known[contest_id] = (time.monotonic(), ends)
-        return ends
-
-
-contest_ends = ContestEnds()
-
-
 async def verify_token(
-    *, session: AsyncSession, token: str, now: datetime, contest_id: int | None = None
+    *, engine: AsyncEngine, token: str, now: datetime, contest_id: int | None = None
 ) -> TokenClaims:
     """The claims of a genuine, unexpired token (of `contest_id` when given); else 401."""
     claims = read_token(settings.secret_key, token)
     if claims is None or (contest_id is not None and claims.contest_id != contest_id):
         raise unauthorized()
-    ends = await contest_ends.get(session, claims.contest_id)
+    entry = await directory.by_id(engine, claims.contest_id)
+    ends = entry.ends_at if entry else None
     if ends is None or now > ends + timedelta(days=settings.token_valid_days_after_contest):
         raise unauthorized("Phiên dự thi đã hết hạn vì cuộc thi đã kết thúc.")
     return claims
@@ -223,7 +200,7 @@ async def authenticate(
     *, session: AsyncSession, token: str, now: datetime, contest_id: int | None = None
 ) -> Participant:
     """The participant a bearer token stands for; 401 if forged, expired or of another contest."""
-    claims = await verify_token(session=session, token=token, now=now, contest_id=contest_id)
+    claims = await verify_token(engine=session.bind, token=token, now=now, contest_id=contest_id)
     participant = await session.get(Participant, claims.participant_id)
     if participant is None or participant.contest_id != claims.contest_id:
         raise unauthorized()

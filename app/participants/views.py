@@ -18,6 +18,7 @@ from app.models import Contest, Participant, Unit
 from app.participants import challenge as challenges
 from app.participants import privacy
 from app.participants import service as participant_service
+from app.participants.identity import TokenClaims
 from app.participants.service import PARTICIPANT_COOKIE
 from app.redis import RedisDep
 from app.units import service as unit_service
@@ -195,6 +196,19 @@ async def page_participant(
     try:
         return await participant_service.authenticate(
             session=session, token=token, now=now, contest_id=contest.id
+        )
+    except AppError:
+        return None
+
+
+async def page_claims(request: Request, contest: Contest, now) -> TokenClaims | None:  # noqa: ANN001
+    """Who is signed in on this device for this contest, from the cookie alone (no database)."""
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if not token:
+        return None
+    try:
+        return await participant_service.verify_token(
+            engine=request.app.state.autocommit, token=token, now=now, contest_id=contest.id
         )
     except AppError:
         return None

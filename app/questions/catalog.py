@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ContentArea, Question, QuestionOption, QuestionVersion
@@ -60,86 +61,111 @@ class Catalog:
         self._revision, self._active, self._versions = None, [], {}
         self._checked = float("-inf")
 
-    async def active_items(self, session: AsyncSession) -> list[Item]:
+    async def active_items(self, db: AsyncSession | AsyncConnection) -> list[Item]:
         """The current versions of all active questions (the bank is re-checked every few
         seconds, not on every attempt start)."""
         if time.monotonic() - self._checked < self.RECHECK_SECONDS:
             return self._active
-        revision = await _revision(session)
+        revision = await _revision(db)
         if revision != self._revision:
             async with self._lock:
                 if revision != self._revision:
-                    self._active = await _load_items(session, active_only=True)
+                    self._active = await _load_items(db, active_only=True)
                     self._versions.update({item.version_id: item for item in self._active})
                     self._revision = revision
         self._checked = time.monotonic()  # only once the items it vouches for are loaded
         return self._active
 
-    async def items(self, session: AsyncSession, version_ids: list[int]) -> dict[int, Item]:
+    async def items(
+        self, db: AsyncSession | AsyncConnection, version_ids: list[int]
+    ) -> dict[int, Item]:
         """The given versions, loading any this process has not seen yet."""
         missing = [v for v in version_ids if v not in self._versions]
         if missing:
-            loaded = await _load_items(session, version_ids=missing)
+            loaded = await _load_items(db, version_ids=missing)
             self._versions.update({item.version_id: item for item in loaded})
         return {v: self._versions[v] for v in version_ids}
 
 
-async def _revision(session: AsyncSession) -> tuple[int, int]:
+async def _connection(db: AsyncSession | AsyncConnection) -> AsyncConnection:
+    """The hot paths hold a bare connection; everything else a session."""
+    return db if isinstance(db, AsyncConnection) else await db.connection()
+
+
+async def _revision(db: AsyncSession | AsyncConnection) -> tuple[int, int]:
     statement = select(func.coalesce(func.sum(Question.current_version_id), 0), func.count()).where(
         Question.status == "active"
     )
-    total, count = (await session.exec(statement)).one()
+    total, count = (await (await _connection(db)).execute(statement)).one()
     return int(total), int(count)
 
 
 async def _load_items(
-    session: AsyncSession, *, active_only: bool = False, version_ids: list[int] | None = None
+    db: AsyncSession | AsyncConnection,
+    *,
+    active_only: bool = False,
+    version_ids: list[int] | None = None,
 ) -> list[Item]:
+    versions = QuestionVersion.__table__.c
     statement = (
-        select(QuestionVersion, Question.external_id, ContentArea.slug)
-        .join(Question, Question.id == QuestionVersion.question_id)
+        select(
+            versions.id,
+            Question.external_id,
+            ContentArea.slug,
+            versions.text,
+            versions.difficulty,
+            versions.tags,
+            versions.explanation,
+            versions.source_doc,
+            versions.source_section,
+            versions.source_quote,
+        )
+        .join(Question, Question.id == versions.question_id)
         .join(ContentArea, ContentArea.id == Question.area_id)
+        .order_by(versions.id)
     )
     if active_only:
         statement = statement.where(
-            Question.status == "active", Question.current_version_id == QuestionVersion.id
+            Question.status == "active", Question.current_version_id == versions.id
         )
     if version_ids is not None:
-        statement = statement.where(col(QuestionVersion.id).in_(version_ids))
-    rows = (await session.exec(statement)).all()
-    options = await _options_by_version(session, [version.id for version, _, _ in rows])
+        statement = statement.where(versions.id.in_(version_ids))
+    connection = await _connection(db)
+    rows = (await connection.execute(statement)).all()
+    options = await _options_by_version(connection, [row.id for row in rows])
     return [
         Item(
-            version_id=version.id,
-            external_id=external_id,
-            area=area,
-            text=version.text,
-            difficulty=version.difficulty,
-            tags=tuple(version.tags),
-            explanation=version.explanation,
-            source_doc=version.source_doc,
-            source_section=version.source_section,
-            source_quote=version.source_quote,
-            options=tuple(options.get(version.id, ())),
+            version_id=row.id,
+            external_id=row.external_id,
+            area=row.slug,
+            text=row.text,
+            difficulty=row.difficulty,
+            tags=tuple(row.tags),
+            explanation=row.explanation,
+            source_doc=row.source_doc,
+            source_section=row.source_section,
+            source_quote=row.source_quote,
+            options=tuple(options.get(row.id, ())),
         )
-        for version, external_id, area in sorted(rows, key=lambda row: row[0].id)
+        for row in rows
     ]
 
 
 async def _options_by_version(
-    session: AsyncSession, version_ids: list[int]
+    connection: AsyncConnection, version_ids: list[int]
 ) -> dict[int, list[Option]]:
     by_version: dict[int, list[Option]] = {}
     if not version_ids:
         return by_version
+    options = QuestionOption.__table__.c
     statement = (
-        select(QuestionOption)
-        .where(col(QuestionOption.version_id).in_(version_ids))
-        .order_by(QuestionOption.version_id, QuestionOption.position)
+        select(options.id, options.version_id, options.text, options.is_correct)
+        .where(options.version_id.in_(version_ids))
+        .order_by(options.version_id, options.position)
     )
-    for option in (await session.exec(statement)).all():
-        by_version.setdefault(option.version_id, []).append(
-            Option(id=option.id, text=option.text, is_correct=option.is_correct)
+    for row in (await connection.execute(statement)).all():
+        by_version.setdefault(row.version_id, []).append(
+            Option(id=row.id, text=row.text, is_correct=row.is_correct)
         )
     return by_version
 

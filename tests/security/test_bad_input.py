@@ -150,7 +150,7 @@ async def test_no_stack_trace_or_sql_in_any_error(app, contest, monkeypatch):
     async def broken(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM participant -- boom")
 
-    monkeypatch.setattr("app.contests.service.list_rounds", broken)
+    monkeypatch.setattr("app.contests.directory.Directory._load", broken)
     # As a real server does: the error is answered, not raised into the client.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
