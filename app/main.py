@@ -169,10 +169,13 @@ def create_app() -> FastAPI:
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health_router)
-    for pages in (contest_views, participant_views, attempt_views):
+    # Routes are matched in order, one by one: the participants' hot paths come first.
+    for api in (attempt_api, participant_api, contest_api):
+        app.include_router(api.router)
+    for pages in (attempt_views, contest_views, participant_views):
         app.include_router(pages.router)
+    app.include_router(health_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(admin_views.public)
     app.include_router(admin_views.router)
     app.include_router(admin_contests.router)
@@ -180,8 +183,6 @@ def create_app() -> FastAPI:
     app.include_router(admin_stats.router)
     app.include_router(admin_exports.router)
     app.include_router(admin_posters.router)
-    for api in (contest_api, participant_api, attempt_api):
-        app.include_router(api.router)
     return app
 
 

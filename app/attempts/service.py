@@ -18,10 +18,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import Text, cast, insert, update
+from sqlalchemy import Column, Text, bindparam, cast, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import select
@@ -50,7 +51,7 @@ _ROUND_COLUMNS = tuple(ROUNDS.c)
 
 @dataclass(frozen=True)
 class Started:
-    attempt: Attempt
+    attempt: Record
     round: Round
     created: bool
 
@@ -59,8 +60,8 @@ class Started:
 class Finalised:
     """The outcome of a submit; `counted_now` is False for a repeat of an earlier submit."""
 
-    attempt: Attempt
-    round: Round
+    attempt: Attempt | Record
+    round: Round | Record
     counted_now: bool
     late: bool
 
@@ -76,31 +77,73 @@ def grace_deadline(attempt: Attempt) -> datetime:
     return attempt.deadline + timedelta(seconds=settings.submit_grace_seconds)
 
 
-def _attempt_of(values: Sequence[Any]) -> Attempt:
-    """An attempt from a row of its columns (not tracked by any session)."""
-    return Attempt(**{c.name: v for c, v in zip(_ATTEMPT_COLUMNS, values, strict=True)})
+class Record(SimpleNamespace):
+    """A row of an attempt or a round as plain attributes, named like the model's fields.
+
+    The hot paths read and pass these instead of ORM objects: building an ORM instance costs
+    more than the query that fetched it. Code that takes an `Attempt` or a `Round` reads the
+    same attributes from either.
+    """
 
 
-def _round_of(values: Sequence[Any]) -> Round:
-    return Round(**{c.name: v for c, v in zip(_ROUND_COLUMNS, values, strict=True)})
+def _record(columns: Sequence[Column], values: Sequence[Any]) -> Record:
+    return Record(**{c.name: v for c, v in zip(columns, values, strict=True)})
+
+
+# The hot statements are built once, with bound parameters: building a statement per request
+# (and its cache key) costs about as much as running it.
+_WITH_ROUND = select(*_ATTEMPT_COLUMNS, *_ROUND_COLUMNS).join_from(
+    ATTEMPTS, ROUNDS, ROUNDS.c.id == ATTEMPTS.c.round_id
+)
+_ATTEMPT_WITH_ROUND = _WITH_ROUND.where(ATTEMPTS.c.id == bindparam("attempt"))
+_OWNED_WITH_ROUND = _ATTEMPT_WITH_ROUND.where(
+    ATTEMPTS.c.participant_id == bindparam("participant")
+)
+_PERSON_AND_ATTEMPTS = (
+    select(
+        PARTICIPANTS.c.unit_id,
+        PARTICIPANTS.c.group_id,
+        ATTEMPTS.c.id,
+        ATTEMPTS.c.status,
+        ATTEMPTS.c.period,
+    )
+    .select_from(
+        PARTICIPANTS.outerjoin(
+            ATTEMPTS,
+            (ATTEMPTS.c.participant_id == PARTICIPANTS.c.id)
+            & (ATTEMPTS.c.round_id == bindparam("round")),
+        )
+    )
+    .where(PARTICIPANTS.c.id == bindparam("participant"))
+)
+_INSERT_ATTEMPT = insert(ATTEMPTS).returning(*_ATTEMPT_COLUMNS)
+_STILL_IN_PROGRESS = (ATTEMPTS.c.id == bindparam("attempt")) & (
+    ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS
+)
+# The values to set come with the parameters (each named like its column).
+_FINALISE = update(ATTEMPTS).where(_STILL_IN_PROGRESS)
+_SAVE_ANSWERS = update(ATTEMPTS).where(
+    _STILL_IN_PROGRESS, cast(ATTEMPTS.c.answers, Text) == bindparam("stored")
+)
+_STATUS_AND_ANSWERS = select(ATTEMPTS.c.status, ATTEMPTS.c.answers).where(
+    ATTEMPTS.c.id == bindparam("attempt")
+)
 
 
 async def _attempt_with_round(
     db: AsyncConnection, attempt_id: int, participant_id: int | None = None
-) -> tuple[Attempt, Round] | None:
+) -> tuple[Record, Record] | None:
     """One attempt with its round, read in one statement."""
-    statement = (
-        select(*_ATTEMPT_COLUMNS, *_ROUND_COLUMNS)
-        .join_from(ATTEMPTS, ROUNDS, ROUNDS.c.id == ATTEMPTS.c.round_id)
-        .where(ATTEMPTS.c.id == attempt_id)
-    )
-    if participant_id is not None:
-        statement = statement.where(ATTEMPTS.c.participant_id == participant_id)
-    row = (await db.execute(statement)).first()
+    if participant_id is None:
+        result = await db.execute(_ATTEMPT_WITH_ROUND, {"attempt": attempt_id})
+    else:
+        params = {"attempt": attempt_id, "participant": participant_id}
+        result = await db.execute(_OWNED_WITH_ROUND, params)
+    row = result.first()
     if row is None:
         return None
     split = len(_ATTEMPT_COLUMNS)
-    return _attempt_of(row[:split]), _round_of(row[split:])
+    return _record(_ATTEMPT_COLUMNS, row[:split]), _record(_ROUND_COLUMNS, row[split:])
 
 
 async def _person_and_attempts(
@@ -108,24 +151,8 @@ async def _person_and_attempts(
 ) -> tuple[Any, list[Any]]:
     """The participant's unit and group, and their attempts in the round, in one statement
     (so that all come from the same snapshot)."""
-    statement = (
-        select(
-            PARTICIPANTS.c.unit_id,
-            PARTICIPANTS.c.group_id,
-            ATTEMPTS.c.id,
-            ATTEMPTS.c.status,
-            ATTEMPTS.c.period,
-        )
-        .select_from(
-            PARTICIPANTS.outerjoin(
-                ATTEMPTS,
-                (ATTEMPTS.c.participant_id == PARTICIPANTS.c.id)
-                & (ATTEMPTS.c.round_id == round_id),
-            )
-        )
-        .where(PARTICIPANTS.c.id == participant_id)
-    )
-    rows = (await db.execute(statement)).all()
+    params = {"round": round_id, "participant": participant_id}
+    rows = (await db.execute(_PERSON_AND_ATTEMPTS, params)).all()
     if not rows:
         raise AppError(401, "unauthorized", "Bạn cần đăng nhập lại.")
     return rows[0], [row for row in rows if row.id is not None]
@@ -160,10 +187,10 @@ async def start(
         values = await _new_attempt(db, entry, round_, person, period, used + 1, now)
         values["participant_id"] = participant_id
         try:
-            inserted = await db.execute(insert(ATTEMPTS).values(values).returning(ATTEMPTS))
+            inserted = await db.execute(_INSERT_ATTEMPT, values)
         except IntegrityError:
             continue  # another start won: look again
-        attempt = _attempt_of(inserted.one())
+        attempt = _record(_ATTEMPT_COLUMNS, inserted.one())
         await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
@@ -222,7 +249,7 @@ async def _new_attempt(
 
 async def get_owned(
     *, db: AsyncConnection, attempt_id: int, participant_id: int
-) -> tuple[Attempt, Round]:
+) -> tuple[Record, Record]:
     """The participant's own attempt with its round (one query); anyone else's is not found."""
     found = await _attempt_with_round(db, attempt_id, participant_id)
     if found is None:
@@ -276,23 +303,13 @@ async def autosave(
     stored = attempt.answers
     for _ in range(32):
         merged = {**stored, **cleaned}
-        result = await db.execute(
-            update(ATTEMPTS)
-            .where(
-                ATTEMPTS.c.id == attempt.id,
-                ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS,
-                cast(ATTEMPTS.c.answers, Text) == json.dumps(stored),
-            )
-            .values(answers=merged, answers_saved_at=now)
-        )
+        params = {"attempt": attempt.id, "stored": json.dumps(stored)}
+        saved = {"answers": merged, "answers_saved_at": now}
+        result = await db.execute(_SAVE_ANSWERS, params | saved)
         if result.rowcount == 1:
             break
         # Another save or the submit came first: look again.
-        status, stored = (
-            await db.execute(
-                select(ATTEMPTS.c.status, ATTEMPTS.c.answers).where(ATTEMPTS.c.id == attempt.id)
-            )
-        ).one()
+        status, stored = (await db.execute(_STATUS_AND_ANSWERS, {"attempt": attempt.id})).one()
         if status != AttemptStatus.IN_PROGRESS:
             raise _final_error()
     else:
@@ -368,11 +385,7 @@ async def _finalise(
         "prediction": prediction,
         "receipt": receipt_code(settings.secret_key, attempt.id),
     }
-    result = await db.execute(
-        update(ATTEMPTS)
-        .where(ATTEMPTS.c.id == attempt.id, ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
-        .values(**values)
-    )
+    result = await db.execute(_FINALISE, {"attempt": attempt.id, **values})
     if result.rowcount == 0:  # another request finalised it first: report that result
         first, round_ = await _attempt_with_round(db, attempt.id)
         return Finalised(
