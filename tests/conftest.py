@@ -43,7 +43,9 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from app import db  # noqa: E402
 from app.config import settings  # noqa: E402
+from app.contests.api import boards  # noqa: E402
 from app.contests.directory import directory  # noqa: E402
+from app.contests.views import landing_pages  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.questions.catalog import catalog  # noqa: E402
 
@@ -89,6 +91,8 @@ async def truncate_all(engine) -> None:  # noqa: ANN001
 async def app(schema: None) -> AsyncIterator:
     catalog.clear()
     directory.forget()
+    landing_pages.clear()
+    boards.clear()
     application = create_app()
     async with application.router.lifespan_context(application):
         # Command-line tests write through their own engine: start every test from empty.

@@ -96,9 +96,7 @@ _WITH_ROUND = select(*_ATTEMPT_COLUMNS, *_ROUND_COLUMNS).join_from(
     ATTEMPTS, ROUNDS, ROUNDS.c.id == ATTEMPTS.c.round_id
 )
 _ATTEMPT_WITH_ROUND = _WITH_ROUND.where(ATTEMPTS.c.id == bindparam("attempt"))
-_OWNED_WITH_ROUND = _ATTEMPT_WITH_ROUND.where(
-    ATTEMPTS.c.participant_id == bindparam("participant")
-)
+_OWNED_WITH_ROUND = _ATTEMPT_WITH_ROUND.where(ATTEMPTS.c.participant_id == bindparam("participant"))
 _PERSON_AND_ATTEMPTS = (
     select(
         PARTICIPANTS.c.unit_id,

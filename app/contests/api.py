@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import NowDep
 from app.contests import closing
@@ -31,6 +33,7 @@ from app.participants import service as participant_service
 from app.participants.identity import mask_name
 from app.redis import RedisDep
 from app.units import service as unit_service
+from app.web import MomentCache
 
 router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"], responses=API_ERRORS)
 
@@ -130,6 +133,29 @@ async def leaderboard(
 ) -> Leaderboard:
     """The live board of a round (overall, or one unit or group); names are masked."""
     round_ = contest_service.board_round(entry.rounds, round, now)
+    key = (round_.id, unit, group, offset, limit, int(now.timestamp()))
+    board = boards.get(key)
+    if board is None:
+        board = await _board(session, redis, entry, round_, unit, group, offset, limit)
+        boards.put(key, board)
+    return board
+
+
+# Readers keep their speed while submissions pour in: a board is computed once a second per
+# process, whatever the number of readers, and no submission invalidates it.
+boards = MomentCache(max_entries=1024)
+
+
+async def _board(
+    session: AsyncSession,
+    redis: Redis,
+    entry: ContestEntry,
+    round_: Round,
+    unit: str | None,
+    group: str | None,
+    offset: int,
+    limit: int,
+) -> Leaderboard:
     unit_id = await unit_service.id_for_code(session=session, code=unit)
     group_id = contest_service.group_id(entry.groups, group)
     try:

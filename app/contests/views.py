@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import NowDep
 from app.contests import service as contest_service
 from app.contests.api import ContestDep, ContestEntryDep
+from app.contests.directory import ContestEntry
 from app.contests.ranking import PRIZE_NAMES
 from app.db import SessionDep
 from app.errors import not_found
@@ -22,7 +26,7 @@ from app.posters import service as poster_service
 from app.questions.validation import SOURCES_DIR
 from app.redis import RedisDep
 from app.units import service as unit_service
-from app.web import templates
+from app.web import MomentCache, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,17 +50,17 @@ async def home(request: Request, session: SessionDep, now: NowDep) -> HTMLRespon
     )
 
 
-@router.get("/c/{slug}", response_class=HTMLResponse)
-async def landing(
+landing_pages = MomentCache()
+
+
+async def _render_landing(
     request: Request,
-    entry: ContestEntryDep,
-    session: SessionDep,
-    redis: RedisDep,
-    now: NowDep,
-    u: Annotated[str | None, Query(max_length=40)] = None,
-    src: Annotated[str | None, Query(max_length=40)] = None,
-) -> Response:
-    """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters."""
+    entry: ContestEntry,
+    session: AsyncSession,
+    redis: Redis,
+    now: datetime,
+    u: str | None,
+) -> bytes:
     contest, rounds = entry.contest, entry.rounds
     current = contest_service.current_round(rounds, now)
     upcoming = contest_service.next_round(rounds, now)
@@ -65,7 +69,7 @@ async def landing(
     )
     unit = await unit_service.get_by_code(session=session, code=u) if u else None
     register_url = f"/c/{contest.slug}/dang-ky" + (f"?u={unit.code}" if unit else "")
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "contest/landing.html",
         {
@@ -79,9 +83,28 @@ async def landing(
             "prize_names": PRIZE_NAMES,
             "now": now,
         },
-    )
+    ).body
+
+
+@router.get("/c/{slug}", response_class=HTMLResponse)
+async def landing(
+    request: Request,
+    entry: ContestEntryDep,
+    session: SessionDep,
+    redis: RedisDep,
+    now: NowDep,
+    u: Annotated[str | None, Query(max_length=40)] = None,
+    src: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters."""
+    key = (entry.contest.slug, u, int(now.timestamp()))
+    body = landing_pages.get(key)
+    if body is None:
+        body = await _render_landing(request, entry, session, redis, now, u)
+        landing_pages.put(key, body)
+    response = HTMLResponse(body)
     if src:
-        await poster_service.count_visit(session=session, contest=contest, code=src)
+        await poster_service.count_visit(session=session, contest=entry.contest, code=src)
         # Remembered for the registration that may follow (which poster brought them in).
         response.set_cookie("cuocthi_src", src, max_age=7 * 86400, httponly=True, samesite="lax")
     return response
