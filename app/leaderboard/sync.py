@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -166,18 +166,22 @@ async def _database_counts(session: AsyncSession) -> dict[str, int]:
     return counts
 
 
-async def _drift(session: AsyncSession, redis: Redis) -> dict[str, tuple[int, int]]:
-    """Counters whose Redis value differs from the database: {counter: (database, redis)}."""
-    expected = await _database_counts(session)
+async def _redis_counts(redis: Redis, names: Iterable[str]) -> dict[str, int]:
+    names = list(names)
     async with redis.pipeline(transaction=False) as pipe:
-        for name in expected:
+        for name in names:
             hash_key, field = name.split("|")
             pipe.hget(hash_key, field)
         found = await pipe.execute()
+    return {name: int(have or 0) for name, have in zip(names, found, strict=True)}
+
+
+def _differences(expected: dict[str, int], have: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Counters whose Redis value differs from the database: {counter: (database, redis)}."""
     return {
-        name: (want, int(have or 0))
-        for (name, want), have in zip(expected.items(), found, strict=True)
-        if int(have or 0) != want
+        name: (expected.get(name, 0), count)
+        for name, count in have.items()
+        if count != expected.get(name, 0)
     }
 
 
@@ -187,18 +191,21 @@ async def verify(*, session: AsyncSession, redis: Redis, settle_seconds: float =
 
     Under load the database is always a little ahead of Redis (requests in flight), so a loss
     is only a counter still below what the database had at the first look, after the settle
-    time; a counter above the database (rows purged since) is one too.
+    time. A counter above the database (rows purged since) is one too; the second look reads
+    Redis before the database, so that events landing meanwhile never look like one.
     """
-    first = await _drift(session, redis)
+    expected = await _database_counts(session)
+    first = _differences(expected, await _redis_counts(redis, expected))
     if not first:
         return False
     await asyncio.sleep(settle_seconds)
     await session.commit()  # a fresh snapshot for the second look
-    second = await _drift(session, redis)
+    have = await _redis_counts(redis, expected)
+    second = _differences(await _database_counts(session), have)
     lasting = {
-        name: (want, have)
-        for name, (want, have) in second.items()
-        if have > want or (name in first and have < first[name][0])
+        name: (want, count)
+        for name, (want, count) in second.items()
+        if count > want or (name in first and count < first[name][0])
     }
     if not lasting or not await redis.set(LOCK, "1", nx=True, ex=300):
         return False
