@@ -80,37 +80,15 @@ def participants(
         )  # fmt: skip
 
 
-class Receipts:
-    """Receipt codes already taken. A receipt is 40 bits of an HMAC of the attempt id and the
-    column is unique, so among a million attempts two ids share a code about every other
-    time (the birthday bound): an id whose code is taken is skipped, as a real collision
-    would make that submit fail."""
-
-    def __init__(self, taken: list[str]) -> None:
-        self.taken = set(taken)
-        self.skipped: list[int] = []
-
-    def issue(self, first_id: int) -> tuple[int, str]:
-        """The first id from `first_id` on whose receipt is free, with that receipt."""
-        attempt_id = first_id
-        while (code := receipt_code(settings.secret_key, attempt_id)) in self.taken:
-            self.skipped.append(attempt_id)
-            attempt_id += 1
-        self.taken.add(code)
-        return attempt_id, code
-
-
 def attempts(
-    first_id: int, total: int, round_: Any, people: list[tuple[int, int, int]], receipts: Receipts
+    first_id: int, total: int, round_: Any, people: list[tuple[int, int, int]]
 ) -> Iterator[tuple[Any, ...]]:
     """Final attempts, two per person; `people` holds (id, unit, group) by participant index."""
     rng = random.Random(first_id)
     opened: datetime = round_.starts_at
     span = int((utcnow() - opened).total_seconds()) - 1000
-    next_id = first_id
     for n in range(total):
-        attempt_id, receipt = receipts.issue(next_id)
-        next_id = attempt_id + 1
+        attempt_id = first_id + n
         person, unit, group = people[n // ATTEMPTS_PER_PERSON]
         started = opened + timedelta(seconds=rng.randrange(span))
         duration = rng.randrange(60_000, 900_000)
@@ -120,11 +98,11 @@ def attempts(
             n % ATTEMPTS_PER_PERSON + 1, "submitted", "[]", "{}",
             started, started + timedelta(seconds=900), None, submitted,
             min(20, int(rng.triangular(4, 21, 15))), 20, duration, rng.randrange(5000),
-            receipt, True,  # no questions shown, so no answer rows to write
+            receipt_code(settings.secret_key, attempt_id), True,  # True: no answers to record
         )  # fmt: skip
 
 
-async def copy_rows(conn: asyncpg.Connection, contest: dict[str, Any], total: int) -> int:
+async def copy_rows(conn: asyncpg.Connection, contest: dict[str, Any], total: int) -> None:
     round_ = contest["round"]
     contest_id = contest["contest_id"]
     units = [r["id"] for r in await conn.fetch("SELECT id FROM unit WHERE code LIKE 'BX%'")]
@@ -144,23 +122,18 @@ async def copy_rows(conn: asyncpg.Connection, contest: dict[str, Any], total: in
         for n in range(people_count)
     ]
     first_attempt = await conn.fetchval("SELECT coalesce(max(id), 0) + 1 FROM attempt")
-    taken = await conn.fetch("SELECT receipt FROM attempt WHERE receipt IS NOT NULL")
-    receipts = Receipts([row["receipt"] for row in taken])
-    rows = attempts(first_attempt, total, round_, people, receipts)
+    rows = attempts(first_attempt, total, round_, people)
     for offset in range(0, total, CHUNK):
         size = min(CHUNK, total - offset)
         chunk = itertools.islice(rows, size)
         await conn.copy_records_to_table("attempt", records=chunk, columns=ATTEMPT_COLUMNS)
         say(f"{offset + size:,} / {total:,} attempts copied")
-    if receipts.skipped:
-        say(f"receipt collisions (ids skipped): {receipts.skipped}")
     # Ids were given explicitly: move the sequences past them for later INSERTs.
     for table in ("participant", "attempt"):
         await conn.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
         )
     await conn.execute("ANALYZE participant; ANALYZE attempt")
-    return len(receipts.skipped)
 
 
 async def rebuild(contest_id: int, round_id: int, total: int) -> int:
@@ -194,7 +167,7 @@ async def seed(slug: str, total: int, units: int) -> dict[str, Any]:
             "SELECT count(*) FROM attempt WHERE round_id = $1", contest["round"].id
         ):
             raise SystemExit(f"contest {slug} already has attempts: seed a fresh database")
-        collisions = await copy_rows(conn, contest, total)
+        await copy_rows(conn, contest, total)
     finally:
         await conn.close()
     copied = time.perf_counter()
@@ -206,7 +179,6 @@ async def seed(slug: str, total: int, units: int) -> dict[str, Any]:
         "slug": slug,
         "attempts": total,
         "participants": -(-total // ATTEMPTS_PER_PERSON),
-        "receipt_collisions": collisions,
         "copy_s": round(copied - began, 1),
         "redis_rebuild_s": round(done - copied, 1),
         "total_s": round(done - began, 1),
