@@ -13,10 +13,15 @@ from app.models import utcnow
 Clock = Callable[[], datetime]
 
 
-async def get_now(request: Request) -> datetime:
-    """The current UTC time as the application sees it (async: no thread-pool hop)."""
+def now_of(request: Request) -> datetime:
+    """The current UTC time as the application sees it."""
     clock: Clock = getattr(request.app.state, "clock", utcnow)
     return clock()
+
+
+async def get_now(request: Request) -> datetime:
+    """now_of as a dependency (async: no thread-pool hop)."""
+    return now_of(request)
 
 
 NowDep = Annotated[datetime, Depends(get_now)]

@@ -16,15 +16,12 @@ from app.attempts.schemas import (
     SavedOut,
     SubmitIn,
 )
-from app.clientip import ClientIP
-from app.clock import NowDep
 from app.contests.api import ContestEntryDep
 from app.db import ConnDep, RowId
 from app.errors import API_ERRORS, unauthorized
 from app.models import Attempt, AttemptStatus
-from app.participants.api import ClaimsDep
+from app.participants.api import CallerDep
 from app.questions.catalog import Item, catalog
-from app.redis import RedisDep
 
 router = APIRouter(prefix="/api/v1", tags=["Bài thi"], responses=API_ERRORS)
 
@@ -40,24 +37,19 @@ LATE_MESSAGE = (
     responses={200: {"description": "Lượt thi đang làm dở được trả lại"}},
 )
 async def start_attempt(
-    entry: ContestEntryDep,
-    claims: ClaimsDep,
-    db: ConnDep,
-    redis: RedisDep,
-    now: NowDep,
-    ip: ClientIP,
-    response: Response,
+    entry: ContestEntryDep, caller: CallerDep, db: ConnDep, response: Response
 ) -> AttemptStarted:
     """Starts an attempt, or returns the one in progress (200)."""
-    if claims.contest_id != entry.contest.id:
+    if caller.claims.contest_id != entry.contest.id:
         raise unauthorized()
+    now = caller.now
     started = await attempt_service.start(
         db=db,
-        redis=redis,
+        redis=caller.redis,
         entry=entry,
-        participant_id=claims.participant_id,
+        participant_id=caller.claims.participant_id,
         now=now,
-        ip=ip,
+        ip=caller.ip,
     )
     if not started.created:
         response.status_code = status.HTTP_200_OK
@@ -85,45 +77,44 @@ def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
 async def autosave(
     attempt_id: RowId,
     body: AnswersIn,
-    claims: ClaimsDep,
+    caller: CallerDep,
     db: ConnDep,
-    redis: RedisDep,
-    now: NowDep,
-    ip: ClientIP,
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
     attempt, _ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
     saved = await attempt_service.autosave(
-        db=db, redis=redis, attempt=attempt, answers=body.answers, now=now, ip=ip
+        db=db,
+        redis=caller.redis,
+        attempt=attempt,
+        answers=body.answers,
+        now=caller.now,
+        ip=caller.ip,
     )
-    return SavedOut(saved=len(saved.answers), saved_at=now)
+    return SavedOut(saved=len(saved.answers), saved_at=caller.now)
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
 async def submit(
     attempt_id: RowId,
     body: SubmitIn,
-    claims: ClaimsDep,
+    caller: CallerDep,
     db: ConnDep,
-    redis: RedisDep,
-    now: NowDep,
-    ip: ClientIP,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
     attempt, round_ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
     finalised = await attempt_service.submit(
         db=db,
-        redis=redis,
+        redis=caller.redis,
         attempt=attempt,
         round_=round_,
         answers=body.answers,
         prediction=body.prediction,
-        now=now,
-        ip=ip,
+        now=caller.now,
+        ip=caller.ip,
     )
     return result_out(finalised.attempt)
 
@@ -146,14 +137,12 @@ def result_out(attempt: Attempt) -> ResultOut:
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
-async def read_attempt(
-    attempt_id: RowId, claims: ClaimsDep, db: ConnDep, now: NowDep
-) -> AttemptOut:
+async def read_attempt(attempt_id: RowId, caller: CallerDep, db: ConnDep) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
     attempt, round_ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=claims.participant_id
+        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
-    review = attempt_service.review_open(round_, attempt, now)
+    review = attempt_service.review_open(round_, attempt, caller.now)
     items = await catalog.items(db, [q["v"] for q in attempt.questions])
     final = attempt.status != AttemptStatus.IN_PROGRESS
     return AttemptOut(
