@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 
 from app.attempts import service as attempt_service
@@ -9,8 +11,6 @@ from app.attempts.schemas import (
     AnswersIn,
     AttemptOut,
     AttemptStarted,
-    OptionOut,
-    QuestionOut,
     ResultOut,
     ReviewQuestion,
     SavedOut,
@@ -54,23 +54,28 @@ async def start_attempt(
     if not started.created:
         response.status_code = status.HTTP_200_OK
     items = await catalog.items(db, [q["v"] for q in started.attempt.questions])
-    return AttemptStarted(
-        attempt_id=started.attempt.id,
-        round=started.round.number,
-        deadline=started.attempt.deadline,
-        server_time=now,
-        questions=[_question_out(items[q["v"]], q["o"]) for q in started.attempt.questions],
-        answers=started.attempt.answers,
+    # Plain data validated in one call: pydantic builds the nested models in Rust, several
+    # times faster than a hundred QuestionOut and OptionOut constructed one by one.
+    return AttemptStarted.model_validate(
+        {
+            "attempt_id": started.attempt.id,
+            "round": started.round.number,
+            "deadline": started.attempt.deadline,
+            "server_time": now,
+            "questions": [_shown(items[q["v"]], q["o"]) for q in started.attempt.questions],
+            "answers": started.attempt.answers,
+        }
     )
 
 
-def _question_out(item: Item, option_order: list[int]) -> QuestionOut:
+def _shown(item: Item, option_order: list[int]) -> dict[str, Any]:
+    """A question as the participant sees it: options in the attempt's order, no answer."""
     texts = {option.id: option.text for option in item.options}
-    return QuestionOut(
-        id=str(item.version_id),
-        text=item.text,
-        options=[OptionOut(id=option_id, text=texts[option_id]) for option_id in option_order],
-    )
+    return {
+        "id": str(item.version_id),
+        "text": item.text,
+        "options": [{"id": option_id, "text": texts[option_id]} for option_id in option_order],
+    }
 
 
 @router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
@@ -162,13 +167,8 @@ async def read_attempt(attempt_id: RowId, caller: CallerDep, db: ConnDep) -> Att
 def _review_question(
     item: Item, order: list[int], attempt: Attempt, review: bool
 ) -> ReviewQuestion:
-    shown = _question_out(item, order)
-    question = ReviewQuestion(
-        id=shown.id,
-        text=shown.text,
-        options=shown.options,
-        chosen_option_id=attempt.answers.get(shown.id),
-    )
+    shown = _shown(item, order)
+    question = ReviewQuestion(**shown, chosen_option_id=attempt.answers.get(shown["id"]))
     if review:
         question.correct_option_id = item.correct_option_id
         question.explanation = item.explanation

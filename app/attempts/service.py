@@ -114,7 +114,9 @@ _PERSON_AND_ATTEMPTS = (
     )
     .where(PARTICIPANTS.c.id == bindparam("participant"))
 )
-_INSERT_ATTEMPT = insert(ATTEMPTS).returning(*_ATTEMPT_COLUMNS)
+_INSERT_ATTEMPT = insert(ATTEMPTS).returning(ATTEMPTS.c.id)
+# A new attempt's columns that the INSERT leaves to their defaults.
+_NEW_ATTEMPT = {column.name: None for column in _ATTEMPT_COLUMNS} | {"answers_recorded": False}
 _STILL_IN_PROGRESS = (ATTEMPTS.c.id == bindparam("attempt")) & (
     ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS
 )
@@ -188,7 +190,7 @@ async def start(
             inserted = await db.execute(_INSERT_ATTEMPT, values)
         except IntegrityError:
             continue  # another start won: look again
-        attempt = _record(_ATTEMPT_COLUMNS, inserted.one())
+        attempt = Record(**(_NEW_ATTEMPT | values | {"id": inserted.scalar_one()}))
         await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
