@@ -220,6 +220,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="CI smoke: under 3 minutes")
     parser.add_argument("--drivers", type=int, default=1, help="load driver processes")
     parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument(
+        "--no-record", action="store_true", help="no line in bench/RESULTS.md (CI smoke runs)"
+    )
     args = parser.parse_args()
     plan = replace(QUICK if args.quick else FULL, drivers=max(1, args.drivers))
     began = time.monotonic()
@@ -262,7 +265,7 @@ def main() -> int:
     results["targets"] = report.targets(results)
     results["duration_s"] = round(time.monotonic() - began, 1)
     report.print_summary(results)
-    path = report.write(results, append_line=not failures)
+    path = report.write(results, append_line=not failures and not args.no_record)
     print(f"\n[bench] {plan.mode} run took {results['duration_s']:.0f} s; figures in {path}")
     for failure in failures:
         print(f"[bench] FAILED: {failure}", file=sys.stderr)
