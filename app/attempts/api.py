@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response, status
 
 from app.attempts import service as attempt_service
@@ -62,20 +60,13 @@ async def start_attempt(
             "round": started.round.number,
             "deadline": started.attempt.deadline,
             "server_time": now,
-            "questions": [_shown(items[q["v"]], q["o"]) for q in started.attempt.questions],
+            "questions": [
+                attempt_service.shown_question(items[q["v"]], q["o"])
+                for q in started.attempt.questions
+            ],
             "answers": started.attempt.answers,
         }
     )
-
-
-def _shown(item: Item, option_order: list[int]) -> dict[str, Any]:
-    """A question as the participant sees it: options in the attempt's order, no answer."""
-    texts = {option.id: option.text for option in item.options}
-    return {
-        "id": str(item.version_id),
-        "text": item.text,
-        "options": [{"id": option_id, "text": texts[option_id]} for option_id in option_order],
-    }
 
 
 @router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
@@ -167,7 +158,7 @@ async def read_attempt(attempt_id: RowId, caller: CallerDep, db: ConnDep) -> Att
 def _review_question(
     item: Item, order: list[int], attempt: Attempt, review: bool
 ) -> ReviewQuestion:
-    shown = _shown(item, order)
+    shown = attempt_service.shown_question(item, order)
     question = ReviewQuestion(**shown, chosen_option_id=attempt.answers.get(shown["id"]))
     if review:
         question.correct_option_id = item.correct_option_id

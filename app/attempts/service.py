@@ -272,6 +272,16 @@ def valid_answers(attempt: Attempt, answers: dict[str, Any]) -> dict[str, int]:
     return cleaned
 
 
+def shown_question(item: Item, option_order: list[int]) -> dict[str, Any]:
+    """A question as the participant sees it: options in the attempt's order, no answer."""
+    texts = {option.id: option.text for option in item.options}
+    return {
+        "id": str(item.version_id),
+        "text": item.text,
+        "options": [{"id": option_id, "text": texts[option_id]} for option_id in option_order],
+    }
+
+
 def acceptable_answers(attempt: Attempt, answers: dict[str, int]) -> dict[str, int]:
     """Only the answers that fit this attempt (a form may be tampered with or stale)."""
     allowed = {str(q["v"]): set(q["o"]) for q in attempt.questions}

@@ -117,16 +117,11 @@ async def attempt_page(
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
     items = await catalog.items(db, [q["v"] for q in attempt.questions])
-    questions = []
-    for q in attempt.questions:
-        texts = {option.id: option.text for option in items[q["v"]].options}
-        questions.append(
-            {
-                "id": str(q["v"]),
-                "text": items[q["v"]].text,
-                "options": [{"id": option_id, "text": texts[option_id]} for option_id in q["o"]],
-            }
-        )
+    questions = [attempt_service.shown_question(items[q["v"]], q["o"]) for q in attempt.questions]
+    for question in questions:  # what this attempt has saved, worked out here, not per option
+        chosen = attempt.answers.get(question["id"])
+        for option in question["options"]:
+            option["checked"] = option["id"] == chosen
     return templates.TemplateResponse(
         request,
         "quiz/attempt.html",
@@ -134,7 +129,6 @@ async def attempt_page(
             "contest": contest,
             "attempt": attempt,
             "questions": questions,
-            "answers": attempt.answers,
             "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
             "now": now,
         },
