@@ -46,7 +46,8 @@ ATTEMPTS = Attempt.__table__
 ROUNDS = Round.__table__
 PARTICIPANTS = Participant.__table__
 _ATTEMPT_COLUMNS = tuple(ATTEMPTS.c)
-_ROUND_COLUMNS = tuple(ROUNDS.c)
+# A round as the hot paths read it: without its blueprint and prizes (JSON decoded for nothing).
+_ROUND_COLUMNS = tuple(c for c in ROUNDS.c if c.name not in ("blueprint", "prizes"))
 
 
 @dataclass(frozen=True)
