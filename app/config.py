@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     retention_days: int = 730
 
     rate_limits: bool = True
+    # Participants' writes in flight per server process; more wait their turn (app/admission.py).
+    max_concurrent_writes: int = Field(default=8, ge=1, le=1000)
     # One limit per action and subject, as "N/second|minute|hour|day" (CUOCTHI_LIMIT_…).
     # Defaults suit a commune office where many people share one address behind a NAT.
     limit_register_ip: str = "60/minute"

@@ -24,6 +24,7 @@ from app.admin import stats as admin_stats
 from app.admin import units as admin_units
 from app.admin import views as admin_views
 from app.admin.deps import LoginRequired
+from app.admission import WriteAdmission
 from app.attempts import api as attempt_api
 from app.attempts import views as attempt_views
 from app.config import settings
@@ -172,6 +173,7 @@ def create_app() -> FastAPI:
         BodySizeLimitMiddleware, max_bytes=256 * 1024, upload_max_bytes=6 * 1024 * 1024
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(WriteAdmission, max_writes=settings.max_concurrent_writes)  # outermost
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(LoginRequired, login_required)
