@@ -4,15 +4,16 @@ In the last hours of a round, submissions arrive faster than two cores can serve
 a bound, every one of them is parsed, validated and half-done at once, and a reader of the
 board or the landing page waits behind all of them in the event loop. With it, writes beyond
 the bound wait their turn before any work is done (costing nothing while they wait), and
-readers pass straight through. The bound sits above what the database pool serves at once, so
-writes still use the database fully.
+readers pass straight through. A write takes its slot only once its whole body has arrived, so
+that slow senders cannot hold the slots (the body size limit, outside this middleware, bounds
+what is buffered).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -31,5 +32,19 @@ class WriteAdmission:
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_writes)
+        received = await _whole_body(receive)
+        if received[-1]["type"] == "http.disconnect":
+            return  # the client left before sending it all: nothing to do
+
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
         async with self._slots:
-            await self.app(scope, receive, send)
+            await self.app(scope, replay, send)
+
+
+async def _whole_body(receive: Receive) -> list[Message]:
+    messages = [await receive()]
+    while messages[-1]["type"] == "http.request" and messages[-1].get("more_body"):
+        messages.append(await receive())
+    return messages

@@ -169,11 +169,12 @@ def create_app() -> FastAPI:
         docs_url=None,  # Swagger UI needs a CDN and inline scripts; /openapi.json stays
         redoc_url=None,
     )
+    # The last added runs first: the body limit applies before admission buffers a body.
+    app.add_middleware(WriteAdmission, max_writes=settings.max_concurrent_writes)
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=256 * 1024, upload_max_bytes=6 * 1024 * 1024
     )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(WriteAdmission, max_writes=settings.max_concurrent_writes)  # outermost
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(LoginRequired, login_required)
