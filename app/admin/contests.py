@@ -6,6 +6,7 @@ import random
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.admin import audit
 from app.admin.deps import AdminDep, OrganiserDep, ScopeDep, current_organiser
@@ -20,7 +21,7 @@ from app.db import RowId, SessionDep
 from app.documents.certificates import CertificateData, certificates_pdf
 from app.documents.winners import WinnerRow, WinnersData, winners_pdf
 from app.errors import AppError, not_found
-from app.models import Contest, Round
+from app.models import Contest, Organiser, Round
 from app.questions.catalog import catalog
 from app.redis import RedisDep
 from app.web import local_time, templates
@@ -477,16 +478,15 @@ async def winners_record(
             for s, person, unit in rows
         ],
     )
-    audit.record(
-        session=session,
-        organiser=organiser,
-        action="export",
-        target=f"{slug}/{number}/bien-ban.pdf",
-        details={"rows": len(rows)},
-        ip=ip,
+    return await _audited_pdf(
+        session,
+        organiser,
+        ip,
+        f"{slug}/{number}/bien-ban.pdf",
+        len(rows),
+        winners_pdf(data),
+        f"bien-ban-xet-giai-{slug}-dot-{number}.pdf",
     )
-    await session.commit()
-    return _pdf(winners_pdf(data), f"bien-ban-xet-giai-{slug}-dot-{number}.pdf")
 
 
 @router.get("/{slug}/dot/{number}/chung-nhan.pdf")
@@ -513,19 +513,36 @@ async def certificates(
     ]
     if not items:
         raise AppError(404, "no_winners", "Đợt thi không có người đoạt giải.")
+    return await _audited_pdf(
+        session,
+        organiser,
+        ip,
+        f"{slug}/{number}/chung-nhan.pdf",
+        len(items),
+        certificates_pdf(items),
+        f"giay-chung-nhan-{slug}-dot-{number}.pdf",
+    )
+
+
+async def _audited_pdf(
+    session: AsyncSession,
+    organiser: Organiser,
+    ip: str,
+    target: str,
+    rows: int,
+    content: bytes,
+    filename: str,
+) -> Response:
+    """A document download, written to the audit log first."""
     audit.record(
         session=session,
         organiser=organiser,
         action="export",
-        target=f"{slug}/{number}/chung-nhan.pdf",
-        details={"rows": len(items)},
+        target=target,
+        details={"rows": rows},
         ip=ip,
     )
     await session.commit()
-    return _pdf(certificates_pdf(items), f"giay-chung-nhan-{slug}-dot-{number}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> Response:
     return Response(
         content,
         media_type="application/pdf",

@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import ratelimit
 from app.config import settings
-from app.contests import service as contest_service
 from app.contests.directory import directory
 from app.errors import AppError, unauthorized
 from app.leaderboard import events as board_events
@@ -128,8 +127,8 @@ def _valid_consent(form: Registration, now: datetime) -> datetime:
 
 
 async def valid_group(session: AsyncSession, contest: Contest, code: str) -> ParticipantGroup:
-    groups = await contest_service.list_groups(session=session, contest_id=contest.id)
-    group = next((g for g in groups if g.code == code), None)
+    entry = await directory.by_id(session.bind, contest.id)  # the process's copy: no query
+    group = next((g for g in entry.groups if g.code == code), None) if entry else None
     if group is None:
         raise _field_error("group", "Vui lòng chọn đối tượng dự thi.")
     return group
