@@ -223,9 +223,13 @@ def round_publish(contest: str, number: int) -> None:
 def attempts_sweep() -> None:
     """Finalise abandoned attempts whose time is up (the server also does this periodically)."""
     from app.attempts import service as attempt_service
+    from app.hotdb import EngineDatabase
 
     async def sweep(session: AsyncSession, redis: Redis) -> int:
-        return len(await attempt_service.expire_overdue(session=session, redis=redis, now=utcnow()))
+        database, total = EngineDatabase(session.bind), 0
+        while done := await attempt_service.expire_overdue(db=database, redis=redis, now=utcnow()):
+            total += len(done)
+        return total
 
     typer.echo(f"Đã kết thúc {run_with_services(sweep)} lượt thi quá giờ.")
 

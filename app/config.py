@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     rate_limits: bool = True
     # Participants' writes in flight per server process; more wait their turn (app/admission.py).
     max_concurrent_writes: int = Field(default=8, ge=1, le=1000)
+    # PostgreSQL connections per server process for the hot statements (app/hotdb.py), besides
+    # the engine's pool of 10 (+10 overflow).
+    hot_pool_size: int = Field(default=10, ge=1, le=200)
     # One limit per action and subject, as "N/second|minute|hour|day" (CUOCTHI_LIMIT_…).
     # Defaults suit a commune office where many people share one address behind a NAT.
     limit_register_ip: str = "60/minute"

@@ -11,7 +11,6 @@ from fastapi import Path as PathParam
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     async_sessionmaker,
     create_async_engine,
@@ -75,15 +74,6 @@ def autocommit(engine: AsyncEngine) -> AsyncEngine:
     race by itself (a unique index, or a compare-and-set on the status).
     """
     return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """One autocommit connection per request (see `autocommit`)."""
-    async with request.app.state.autocommit.connect() as connection:
-        yield connection
-
-
-ConnDep = Annotated[AsyncConnection, Depends(get_connection)]
 
 
 def alembic_config():  # noqa: ANN201 - alembic.config.Config, imported lazily

@@ -12,7 +12,6 @@ import logging
 
 from fastapi import FastAPI
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.attempts import service as attempt_service
 from app.contests import service as contest_service
@@ -43,7 +42,7 @@ async def catch_up(app: FastAPI, *, verify: bool = False) -> None:
 
 async def sweep(app: FastAPI) -> None:
     done = await attempt_service.expire_overdue(
-        engine=app.state.autocommit, redis=app.state.redis, now=utcnow()
+        db=app.state.hot, redis=app.state.redis, now=utcnow()
     )
     if done:
         log.info("finalised %d abandoned attempts", len(done))
@@ -75,5 +74,5 @@ async def run_forever(app: FastAPI) -> None:
                 await sweep(app)
             if elapsed % REPORT_SECONDS == 0:
                 await refresh_reports(app)
-        except (SQLAlchemyError, OSError):
+        except Exception:  # noqa: BLE001 - whatever the database or driver raised, the loop lives on
             log.exception("background work failed; retrying in %d s", CATCH_UP_SECONDS)

@@ -15,7 +15,7 @@ from app.attempts.schemas import (
     SubmitIn,
 )
 from app.contests.api import ContestEntryDep
-from app.db import ConnDep, RowId
+from app.db import RowId
 from app.errors import API_ERRORS, unauthorized
 from app.models import Attempt, AttemptStatus
 from app.participants.api import CallerDep
@@ -35,14 +35,14 @@ LATE_MESSAGE = (
     responses={200: {"description": "Lượt thi đang làm dở được trả lại"}},
 )
 async def start_attempt(
-    entry: ContestEntryDep, caller: CallerDep, db: ConnDep, response: Response
+    entry: ContestEntryDep, caller: CallerDep, response: Response
 ) -> AttemptStarted:
     """Starts an attempt, or returns the one in progress (200)."""
     if caller.claims.contest_id != entry.contest.id:
         raise unauthorized()
     now = caller.now
     started = await attempt_service.start(
-        db=db,
+        db=caller.db,
         redis=caller.redis,
         entry=entry,
         participant_id=caller.claims.participant_id,
@@ -51,7 +51,7 @@ async def start_attempt(
     )
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    items = await catalog.items(db, [q["v"] for q in started.attempt.questions])
+    items = await catalog.items(caller.db.engine, [q["v"] for q in started.attempt.questions])
     # Plain data validated in one call: pydantic builds the nested models in Rust, several
     # times faster than a hundred QuestionOut and OptionOut constructed one by one.
     return AttemptStarted.model_validate(
@@ -74,14 +74,13 @@ async def autosave(
     attempt_id: RowId,
     body: AnswersIn,
     caller: CallerDep,
-    db: ConnDep,
 ) -> SavedOut:
     """Saves answers so far (any subset); later saves overwrite earlier ones."""
     attempt, _ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
+        db=caller.db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
     saved = await attempt_service.autosave(
-        db=db,
+        db=caller.db,
         redis=caller.redis,
         attempt=attempt,
         answers=body.answers,
@@ -96,14 +95,13 @@ async def submit(
     attempt_id: RowId,
     body: SubmitIn,
     caller: CallerDep,
-    db: ConnDep,
 ) -> ResultOut:
     """Submits the attempt with the prediction; repeating it returns the same result."""
     attempt, round_ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
+        db=caller.db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
     finalised = await attempt_service.submit(
-        db=db,
+        db=caller.db,
         redis=caller.redis,
         attempt=attempt,
         round_=round_,
@@ -133,13 +131,13 @@ def result_out(attempt: Attempt) -> ResultOut:
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
-async def read_attempt(attempt_id: RowId, caller: CallerDep, db: ConnDep) -> AttemptOut:
+async def read_attempt(attempt_id: RowId, caller: CallerDep) -> AttemptOut:
     """The owner's attempt; right answers and explanations once the review is open."""
     attempt, round_ = await attempt_service.get_owned(
-        db=db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
+        db=caller.db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
     review = attempt_service.review_open(round_, attempt, caller.now)
-    items = await catalog.items(db, [q["v"] for q in attempt.questions])
+    items = await catalog.items(caller.db.engine, [q["v"] for q in attempt.questions])
     final = attempt.status != AttemptStatus.IN_PROGRESS
     return AttemptOut(
         attempt_id=attempt.id,

@@ -4,10 +4,10 @@ Concurrency is settled by the database on both backends: unique (round, person, 
 number) and "one attempt in progress" indexes bound starts, and every finalisation is a
 compare-and-set on status = 'in_progress', so a submit counts exactly once.
 
-These are the peak's hot paths: they take an autocommit connection (`app.db.autocommit`) and
-core statements, each write a single statement that settles its race by itself. The answer rows
-that item analysis reads are written afterwards, in batches (`record_answers`): the attempt's
-own `answers` is the record, and those rows are derived from it.
+These are the peak's hot paths: their statements are built once and run by `app.hotdb` (on
+PostgreSQL straight on asyncpg), each write a single statement that settles its race by itself.
+The answer rows that item analysis reads are written afterwards, in batches (`record_answers`):
+the attempt's own `answers` is the record, and those rows are derived from it.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import Column, Text, bindparam, cast, insert, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +34,7 @@ from app.config import settings
 from app.contests import service as contest_service
 from app.contests.directory import ContestEntry
 from app.errors import AppError, not_found
+from app.hotdb import HotDatabase, UniqueViolation
 from app.leaderboard import events as board_events
 from app.models import Attempt, AttemptAnswer, AttemptStatus, Participant, Round
 from app.participants.identity import receipt_code
@@ -129,39 +129,51 @@ _SAVE_ANSWERS = update(ATTEMPTS).where(
 _STATUS_AND_ANSWERS = select(ATTEMPTS.c.status, ATTEMPTS.c.answers).where(
     ATTEMPTS.c.id == bindparam("attempt")
 )
+SWEEP_BATCH = 500
+_OVERDUE = (
+    select(ATTEMPTS.c.id)
+    .where(
+        ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS, ATTEMPTS.c.deadline < bindparam("cutoff")
+    )
+    .order_by(ATTEMPTS.c.deadline)
+    .limit(SWEEP_BATCH)
+)
 
 
 async def _attempt_with_round(
-    db: AsyncConnection, attempt_id: int, participant_id: int | None = None
+    db: HotDatabase, attempt_id: int, participant_id: int | None = None
 ) -> tuple[Record, Record] | None:
     """One attempt with its round, read in one statement."""
     if participant_id is None:
-        result = await db.execute(_ATTEMPT_WITH_ROUND, {"attempt": attempt_id})
+        rows = await db.rows(_ATTEMPT_WITH_ROUND, {"attempt": attempt_id})
     else:
         params = {"attempt": attempt_id, "participant": participant_id}
-        result = await db.execute(_OWNED_WITH_ROUND, params)
-    row = result.first()
-    if row is None:
+        rows = await db.rows(_OWNED_WITH_ROUND, params)
+    if not rows:
         return None
     split = len(_ATTEMPT_COLUMNS)
-    return _record(_ATTEMPT_COLUMNS, row[:split]), _record(_ROUND_COLUMNS, row[split:])
+    return _record(_ATTEMPT_COLUMNS, rows[0][:split]), _record(_ROUND_COLUMNS, rows[0][split:])
 
 
 async def _person_and_attempts(
-    db: AsyncConnection, round_id: int, participant_id: int
-) -> tuple[Any, list[Any]]:
+    db: HotDatabase, round_id: int, participant_id: int
+) -> tuple[Record, list[Record]]:
     """The participant's unit and group, and their attempts in the round, in one statement
     (so that all come from the same snapshot)."""
     params = {"round": round_id, "participant": participant_id}
-    rows = (await db.execute(_PERSON_AND_ATTEMPTS, params)).all()
+    rows = await db.rows(_PERSON_AND_ATTEMPTS, params)
     if not rows:
         raise AppError(401, "unauthorized", "Bạn cần đăng nhập lại.")
-    return rows[0], [row for row in rows if row.id is not None]
+    person = Record(unit_id=rows[0][0], group_id=rows[0][1])
+    attempts = [
+        Record(id=row[2], status=row[3], period=row[4]) for row in rows if row[2] is not None
+    ]
+    return person, attempts
 
 
 async def start(
     *,
-    db: AsyncConnection,
+    db: HotDatabase,
     redis: Redis,
     entry: ContestEntry,
     participant_id: int,
@@ -188,10 +200,10 @@ async def start(
         values = await _new_attempt(db, entry, round_, person, period, used + 1, now)
         values["participant_id"] = participant_id
         try:
-            inserted = await db.execute(_INSERT_ATTEMPT, values)
-        except IntegrityError:
+            inserted = await db.rows(_INSERT_ATTEMPT, values)
+        except UniqueViolation:
             continue  # another start won: look again
-        attempt = Record(**(_NEW_ATTEMPT | values | {"id": inserted.scalar_one()}))
+        attempt = Record(**(_NEW_ATTEMPT | values | {"id": inserted[0][0]}))
         await board_events.started(redis=redis, attempt=attempt)
         return Started(attempt, round_, created=True)
     raise AppError(409, "busy", "Hệ thống đang bận, vui lòng thử lại.")
@@ -212,7 +224,7 @@ def _limit_reached(round_: Round) -> AppError:
 
 
 async def _new_attempt(
-    db: AsyncConnection,
+    db: HotDatabase,
     entry: ContestEntry,
     round_: Round,
     person: Any,
@@ -222,7 +234,7 @@ async def _new_attempt(
 ) -> dict[str, Any]:
     group = next((g for g in entry.groups if g.id == person.group_id), None)
     blueprint = group.blueprint if group and group.blueprint else round_.blueprint
-    items = await catalog.active_items(db)
+    items = await catalog.active_items(db.engine)
     try:
         drawn = draw(
             items, blueprint, round_.questions_per_attempt, random.Random(secrets.randbits(64))
@@ -249,7 +261,7 @@ async def _new_attempt(
 
 
 async def get_owned(
-    *, db: AsyncConnection, attempt_id: int, participant_id: int
+    *, db: HotDatabase, attempt_id: int, participant_id: int
 ) -> tuple[Record, Record]:
     """The participant's own attempt with its round (one query); anyone else's is not found."""
     found = await _attempt_with_round(db, attempt_id, participant_id)
@@ -295,7 +307,7 @@ def _final_error() -> AppError:
 
 async def autosave(
     *,
-    db: AsyncConnection,
+    db: HotDatabase,
     redis: Redis,
     attempt: Attempt,
     answers: dict[str, Any],
@@ -316,11 +328,10 @@ async def autosave(
         merged = {**stored, **cleaned}
         params = {"attempt": attempt.id, "stored": json.dumps(stored)}
         saved = {"answers": merged, "answers_saved_at": now}
-        result = await db.execute(_SAVE_ANSWERS, params | saved)
-        if result.rowcount == 1:
+        if await db.rowcount(_SAVE_ANSWERS, params | saved) == 1:
             break
         # Another save or the submit came first: look again.
-        status, stored = (await db.execute(_STATUS_AND_ANSWERS, {"attempt": attempt.id})).one()
+        status, stored = (await db.rows(_STATUS_AND_ANSWERS, {"attempt": attempt.id}))[0]
         if status != AttemptStatus.IN_PROGRESS:
             raise _final_error()
     else:
@@ -331,7 +342,7 @@ async def autosave(
 
 async def submit(
     *,
-    db: AsyncConnection,
+    db: HotDatabase,
     redis: Redis,
     attempt: Attempt,
     round_: Round,
@@ -357,9 +368,7 @@ async def submit(
     )
 
 
-async def expire(
-    *, db: AsyncConnection, redis: Redis, attempt: Attempt, round_: Round
-) -> Finalised:
+async def expire(*, db: HotDatabase, redis: Redis, attempt: Attempt, round_: Round) -> Finalised:
     """Finalises an attempt past its deadline with the answers saved before the deadline."""
     return await _finalise(
         db,
@@ -374,7 +383,7 @@ async def expire(
 
 
 async def _finalise(
-    db: AsyncConnection,
+    db: HotDatabase,
     redis: Redis,
     attempt: Attempt,
     round_: Round,
@@ -383,7 +392,7 @@ async def _finalise(
     finished_at: datetime,
     status: AttemptStatus,
 ) -> Finalised:
-    items = await catalog.items(db, [q["v"] for q in attempt.questions])
+    items = await catalog.items(db.engine, [q["v"] for q in attempt.questions])
     correct = {version_id: item.correct_option_id for version_id, item in items.items()}
     values = {
         "status": status,
@@ -396,8 +405,8 @@ async def _finalise(
         "prediction": prediction,
         "receipt": receipt_code(settings.secret_key, attempt.id),
     }
-    result = await db.execute(_FINALISE, {"attempt": attempt.id, **values})
-    if result.rowcount == 0:  # another request finalised it first: report that result
+    if await db.rowcount(_FINALISE, {"attempt": attempt.id, **values}) == 0:
+        # Another request finalised it first: report that result.
         first, round_ = await _attempt_with_round(db, attempt.id)
         return Finalised(
             first, round_, counted_now=False, late=first.status == AttemptStatus.EXPIRED
@@ -408,22 +417,14 @@ async def _finalise(
     return Finalised(attempt, round_, counted_now=True, late=status == AttemptStatus.EXPIRED)
 
 
-async def expire_overdue(
-    *, engine: AsyncEngine, redis: Redis, now: datetime, limit: int = 500
-) -> list[Finalised]:
-    """The periodic sweep: finalises abandoned attempts whose grace period has passed."""
+async def expire_overdue(*, db: HotDatabase, redis: Redis, now: datetime) -> list[Finalised]:
+    """The periodic sweep: finalises up to SWEEP_BATCH abandoned attempts whose grace period
+    has passed."""
     cutoff = now - timedelta(seconds=settings.submit_grace_seconds)
-    statement = (
-        select(ATTEMPTS.c.id)
-        .where(ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS, ATTEMPTS.c.deadline < cutoff)
-        .order_by(ATTEMPTS.c.deadline)
-        .limit(limit)
-    )
     done = []
-    async with engine.connect() as db:
-        for attempt_id in (await db.execute(statement)).scalars().all():
-            attempt, round_ = await _attempt_with_round(db, attempt_id)
-            done.append(await expire(db=db, redis=redis, attempt=attempt, round_=round_))
+    for (attempt_id,) in await db.rows(_OVERDUE, {"cutoff": cutoff}):
+        attempt, round_ = await _attempt_with_round(db, attempt_id)
+        done.append(await expire(db=db, redis=redis, attempt=attempt, round_=round_))
     return done
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from app.attempts import service as attempt_service
@@ -17,7 +16,8 @@ from app.config import settings
 from app.contests import service as contest_service
 from app.contests.api import ContestDep, ContestEntryDep
 from app.contests.views import SOURCE_TITLES
-from app.db import ConnDep, RowId, SessionDep
+from app.db import RowId, SessionDep
+from app.hotdb import HotDatabase, HotDep
 from app.leaderboard import service as leaderboard_service
 from app.models import Attempt, AttemptStatus, Contest, Round
 from app.participants.identity import TokenClaims
@@ -75,7 +75,7 @@ async def lobby(
 
 @router.post("/c/{slug}/bat-dau")
 async def start(
-    request: Request, entry: ContestEntryDep, db: ConnDep, redis: RedisDep, now: NowDep
+    request: Request, entry: ContestEntryDep, db: HotDep, redis: RedisDep, now: NowDep
 ) -> Response:
     """ "Bắt đầu làm bài": starts (or resumes) an attempt and opens it."""
     contest = entry.contest
@@ -94,7 +94,7 @@ async def start(
 
 
 async def _own_attempt(
-    request: Request, db: AsyncConnection, contest: Contest, attempt_id: RowId, now: datetime
+    request: Request, db: HotDatabase, contest: Contest, attempt_id: RowId, now: datetime
 ) -> tuple[TokenClaims | None, Attempt | None, Round | None]:
     """The signed-in participant's attempt with its round (None, None, None: not signed in)."""
     claims = await page_claims(request, contest, now)
@@ -108,7 +108,7 @@ async def _own_attempt(
 
 @router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
 async def attempt_page(
-    request: Request, contest: ContestDep, attempt_id: RowId, db: ConnDep, now: NowDep
+    request: Request, contest: ContestDep, attempt_id: RowId, db: HotDep, now: NowDep
 ) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
     claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
@@ -116,7 +116,7 @@ async def attempt_page(
         return _to_registration(contest)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
-    items = await catalog.items(db, [q["v"] for q in attempt.questions])
+    items = await catalog.items(db.engine, [q["v"] for q in attempt.questions])
     questions = [attempt_service.shown_question(items[q["v"]], q["o"]) for q in attempt.questions]
     for question in questions:  # what this attempt has saved, worked out here, not per option
         chosen = attempt.answers.get(question["id"])
@@ -140,7 +140,7 @@ async def submit_form(
     request: Request,
     contest: ContestDep,
     attempt_id: RowId,
-    db: ConnDep,
+    db: HotDep,
     redis: RedisDep,
     now: NowDep,
 ) -> Response:
@@ -176,7 +176,7 @@ async def result_page(
     request: Request,
     contest: ContestDep,
     attempt_id: RowId,
-    db: ConnDep,
+    db: HotDep,
     redis: RedisDep,
     now: NowDep,
 ) -> Response:
@@ -193,7 +193,7 @@ async def result_page(
     except (RedisError, OSError):
         rank = "updating"
     review = attempt_service.review_open(round_, attempt, now)
-    items = await catalog.items(db, [q["v"] for q in attempt.questions]) if review else {}
+    items = await catalog.items(db.engine, [q["v"] for q in attempt.questions]) if review else {}
     return templates.TemplateResponse(
         request,
         "quiz/result.html",

@@ -18,8 +18,8 @@ from app.attempts import service as attempt_service
 from app.config import settings
 from app.contests import ranking
 from app.contests import service as contest_service
-from app.db import autocommit
 from app.errors import AppError, not_found
+from app.hotdb import EngineDatabase
 from app.models import Attempt, AttemptStatus, Contest, Participant, Round, Standing, Unit
 
 
@@ -121,10 +121,9 @@ async def _expire_open_attempts(session: AsyncSession, redis: Redis, round_: Rou
     statement = select(Attempt).where(
         Attempt.round_id == round_.id, Attempt.status == AttemptStatus.IN_PROGRESS
     )
-    open_attempts = (await session.exec(statement)).all()
-    async with autocommit(session.bind).connect() as db:
-        for attempt in open_attempts:
-            await attempt_service.expire(db=db, redis=redis, attempt=attempt, round_=round_)
+    database = EngineDatabase(session.bind)
+    for attempt in (await session.exec(statement)).all():
+        await attempt_service.expire(db=database, redis=redis, attempt=attempt, round_=round_)
 
 
 async def _already_prized(session: AsyncSession, contest: Contest, round_: Round) -> set[int]:

@@ -16,6 +16,7 @@ from app.contests import service as contest_service
 from app.contests.api import ContestDep, ContestEntryDep
 from app.db import SessionDep
 from app.errors import API_ERRORS, leaderboard_updating, unauthorized
+from app.hotdb import HotDatabase
 from app.leaderboard import service as board_service
 from app.models import Participant, ParticipantGroup, Unit
 from app.participants import privacy
@@ -67,15 +68,16 @@ async def current_participant(session: SessionDep, now: NowDep, token: TokenDep)
 @dataclass(frozen=True)
 class Caller:
     """A participant's call on a hot path: who (from the signed token alone, no participant
-    row), when, from where, and the Redis to use.
+    row), when, from where, and the databases to use.
 
-    One dependency instead of four: FastAPI's bookkeeping per dependency costs more than
+    One dependency instead of five: FastAPI's bookkeeping per dependency costs more than
     checking the token does.
     """
 
     claims: TokenClaims
     now: datetime
     ip: str
+    db: HotDatabase
     redis: Redis
 
 
@@ -86,7 +88,8 @@ async def current_caller(request: Request) -> Caller:
     claims = await participant_service.verify_token(
         engine=request.app.state.autocommit, token=token, now=now
     )
-    return Caller(claims, now, client_ip(request), request.app.state.redis)
+    state = request.app.state
+    return Caller(claims, now, client_ip(request), state.hot, state.redis)
 
 
 ParticipantDep = Annotated[Participant, Depends(current_participant)]

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import func
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,7 +44,7 @@ class Item:
     source_quote: str | None
     options: tuple[Option, ...]
 
-    @property
+    @cached_property  # read for every question of every submit
     def correct_option_id(self) -> int:
         return next(option.id for option in self.options if option.is_correct)
 
@@ -61,7 +64,7 @@ class Catalog:
         self._revision, self._active, self._versions = None, [], {}
         self._checked = float("-inf")
 
-    async def active_items(self, db: AsyncSession | AsyncConnection) -> list[Item]:
+    async def active_items(self, db: Database) -> list[Item]:
         """The current versions of all active questions (the bank is re-checked every few
         seconds, not on every attempt start)."""
         if time.monotonic() - self._checked < self.RECHECK_SECONDS:
@@ -76,9 +79,7 @@ class Catalog:
         self._checked = time.monotonic()  # only once the items it vouches for are loaded
         return self._active
 
-    async def items(
-        self, db: AsyncSession | AsyncConnection, version_ids: list[int]
-    ) -> dict[int, Item]:
+    async def items(self, db: Database, version_ids: list[int]) -> dict[int, Item]:
         """The given versions, loading any this process has not seen yet."""
         missing = [v for v in version_ids if v not in self._versions]
         if missing:
@@ -87,21 +88,30 @@ class Catalog:
         return {v: self._versions[v] for v in version_ids}
 
 
-async def _connection(db: AsyncSession | AsyncConnection) -> AsyncConnection:
-    """The hot paths hold a bare connection; everything else a session."""
-    return db if isinstance(db, AsyncConnection) else await db.connection()
+# The hot paths pass the engine (they hold no connection), the rest a session or connection.
+Database = AsyncSession | AsyncConnection | AsyncEngine
 
 
-async def _revision(db: AsyncSession | AsyncConnection) -> tuple[int, int]:
+@asynccontextmanager
+async def _connection(db: Database) -> AsyncIterator[AsyncConnection]:
+    if isinstance(db, AsyncEngine):
+        async with db.connect() as connection:
+            yield connection
+    else:
+        yield db if isinstance(db, AsyncConnection) else await db.connection()
+
+
+async def _revision(db: Database) -> tuple[int, int]:
     statement = select(func.coalesce(func.sum(Question.current_version_id), 0), func.count()).where(
         Question.status == "active"
     )
-    total, count = (await (await _connection(db)).execute(statement)).one()
+    async with _connection(db) as connection:
+        total, count = (await connection.execute(statement)).one()
     return int(total), int(count)
 
 
 async def _load_items(
-    db: AsyncSession | AsyncConnection,
+    db: Database,
     *,
     active_only: bool = False,
     version_ids: list[int] | None = None,
@@ -130,9 +140,9 @@ async def _load_items(
         )
     if version_ids is not None:
         statement = statement.where(versions.id.in_(version_ids))
-    connection = await _connection(db)
-    rows = (await connection.execute(statement)).all()
-    options = await _options_by_version(connection, [row.id for row in rows])
+    async with _connection(db) as connection:
+        rows = (await connection.execute(statement)).all()
+        options = await _options_by_version(connection, [row.id for row in rows])
     return [
         Item(
             version_id=row.id,

@@ -205,14 +205,12 @@ async def test_abandoned_attempts_are_finalised_by_the_sweep(client, app, sessio
     )
     clock.advance(seconds=610)
     assert (
-        await attempt_service.expire_overdue(
-            engine=app.state.autocommit, redis=app.state.redis, now=clock()
-        )
+        await attempt_service.expire_overdue(db=app.state.hot, redis=app.state.redis, now=clock())
         == []
     )
     clock.advance(seconds=10)
     done = await attempt_service.expire_overdue(
-        engine=app.state.autocommit, redis=app.state.redis, now=clock()
+        db=app.state.hot, redis=app.state.redis, now=clock()
     )
     assert [f.attempt.id for f in done] == [body["attempt_id"]]
     assert done[0].attempt.status == "expired" and done[0].attempt.correct_count == 2

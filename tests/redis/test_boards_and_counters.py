@@ -66,9 +66,7 @@ async def test_live_boards_and_counters_equal_sql(client, app, session, clock):
     await fill_round(client, clock)
     from app.attempts import service as attempt_service
 
-    await attempt_service.expire_overdue(
-        engine=app.state.autocommit, redis=app.state.redis, now=clock()
-    )
+    await attempt_service.expire_overdue(db=app.state.hot, redis=app.state.redis, now=clock())
     await assert_redis_matches_sql(app, session, setup)
 
 
