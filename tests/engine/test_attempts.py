@@ -1,12 +1,15 @@
 import asyncio
 import re
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from app.attempts import service as attempt_service
+from app.cli import cli
 from app.leaderboard import events as board_events
-from app.models import Attempt, AttemptAnswer
+from app.models import Attempt, AttemptAnswer, utcnow
 from tests.factories import make_contest, register, right_answers, wrong_answers
 
 
@@ -214,6 +217,25 @@ async def test_abandoned_attempts_are_finalised_by_the_sweep(client, app, sessio
     )
     assert [f.attempt.id for f in done] == [body["attempt_id"]]
     assert done[0].attempt.status == "expired" and done[0].attempt.correct_count == 2
+
+
+async def test_the_sweep_command_finalises_overdue_attempts(client, session, clock):
+    """`cuocthi attempts sweep` runs on the real clock: one attempt is past its deadline by
+    that clock, the other not."""
+    await make_contest(session, time_limit=600)
+    overdue, current = [
+        (await start(client, (await register(client, phone=phone))[1])).json()["attempt_id"]
+        for phone in ("0912000001", "0912000002")
+    ]
+    attempt = await session.get(Attempt, overdue)
+    attempt.deadline = utcnow() - timedelta(hours=1)
+    await session.commit()
+    result = await asyncio.to_thread(CliRunner().invoke, cli, ["attempts", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "Đã kết thúc 1 lượt thi quá giờ." in result.output
+    session.expire_all()
+    assert (await session.get(Attempt, overdue)).status == "expired"
+    assert (await session.get(Attempt, current)).status == "in_progress"
 
 
 async def test_an_attempt_never_outlives_its_round(client, session, clock):
