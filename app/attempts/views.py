@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from redis.exceptions import RedisError
 from sqlmodel import select
 
@@ -22,7 +24,7 @@ from app.leaderboard import service as leaderboard_service
 from app.models import Attempt, AttemptStatus, Contest, Round
 from app.participants.identity import TokenClaims
 from app.participants.views import page_claims, page_participant
-from app.questions.catalog import catalog
+from app.questions.catalog import Item, catalog
 from app.redis import RedisDep
 from app.web import templates
 
@@ -117,11 +119,7 @@ async def attempt_page(
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
     items = await catalog.items(db.engine, [q["v"] for q in attempt.questions])
-    questions = [attempt_service.shown_question(items[q["v"]], q["o"]) for q in attempt.questions]
-    for question in questions:  # what this attempt has saved, worked out here, not per option
-        chosen = attempt.answers.get(question["id"])
-        for option in question["options"]:
-            option["checked"] = option["id"] == chosen
+    questions = _page_questions(items, attempt)
     return templates.TemplateResponse(
         request,
         "quiz/attempt.html",
@@ -133,6 +131,40 @@ async def attempt_page(
             "now": now,
         },
     )
+
+
+_QUESTION = templates.env.get_template("quiz/question.html")
+_OPTION = templates.env.get_template("quiz/option.html")
+
+
+# A version never changes, so the HTML of its question heading (at each position) and of each
+# option (checked or not) is rendered once per process, not on every page: a quiz page has
+# 20 questions × 4 options, and escaping their fields was most of its cost.
+@lru_cache(maxsize=65_536)
+def _question_html(version_id: int, text: str, number: int, total: int) -> Markup:
+    return Markup(_QUESTION.render(qid=version_id, text=text, number=number, total=total))
+
+
+@lru_cache(maxsize=65_536)
+def _option_html(version_id: int, option_id: int, text: str, checked: bool) -> Markup:
+    return Markup(_OPTION.render(qid=version_id, option_id=option_id, text=text, checked=checked))
+
+
+def _page_questions(items: dict[int, Item], attempt: Attempt) -> list[Markup]:
+    """The quiz page's questions: options in the attempt's order, saved answers checked."""
+    total = len(attempt.questions)
+    shown = []
+    for number, question in enumerate(attempt.questions, start=1):
+        item = items[question["v"]]
+        chosen = attempt.answers.get(str(item.version_id))
+        texts = {option.id: option.text for option in item.options}
+        parts = [_question_html(item.version_id, item.text, number, total)]
+        parts += [
+            _option_html(item.version_id, option_id, texts[option_id], option_id == chosen)
+            for option_id in question["o"]
+        ]
+        shown.append(Markup("".join(parts)))
+    return shown
 
 
 @router.post("/c/{slug}/bai-thi/{attempt_id}")
