@@ -33,7 +33,7 @@ from app.contests import views as contest_views
 from app.db import autocommit, create_engine, session_factory
 from app.errors import AppError
 from app.health import router as health_router
-from app.hotdb import open_hot_database
+from app.hotdb import hot_database
 from app.participants import api as participant_api
 from app.participants import views as participant_views
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -63,7 +63,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = create_engine()
     app.state.sessions = session_factory(app.state.engine)
     app.state.autocommit = autocommit(app.state.engine)
-    app.state.hot = await open_hot_database(app.state.engine)
+    app.state.hot = hot_database(app.state.engine)
     app.state.redis = redis_module.create_client()
     app.state.embedded_redis = settings.embedded_redis
     await maintenance.catch_up(app)  # an embedded or restarted Redis starts empty

@@ -2,14 +2,16 @@
 come back, a lost race on a unique index is the same exception, and on PostgreSQL a statement
 that would need a column default is refused when compiled rather than run with a NULL."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from app.hotdb import UniqueViolation, _compile
 from app.models import Attempt, Participant
+from tests.conftest import BACKEND
 from tests.factories import make_contest, register
 
 ATTEMPTS = Attempt.__table__
@@ -56,3 +58,15 @@ async def test_rows_come_back_typed_and_a_lost_race_is_a_unique_violation(app, c
 def test_a_statement_needing_a_column_default_is_refused_when_compiled():
     with pytest.raises(ValueError, match="status"):
         _compile(INSERT, {"round_id": 1, "participant_id": 1, "period": "round"}, asyncpg_dialect())
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="asyncpg's connections: PostgreSQL only")
+async def test_a_cancelled_statement_leaves_no_connection_in_an_unknown_state(app):
+    hot = app.state.hot
+    sleeping = asyncio.create_task(hot.rows(select(func.pg_sleep(5)), {}))
+    await asyncio.sleep(0.3)
+    sleeping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sleeping
+    answers = await asyncio.gather(*(hot.rows(select(literal(n)), {"n": n}) for n in range(30)))
+    assert [rows[0][0] for rows in answers] == list(range(30))
