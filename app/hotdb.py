@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -103,11 +104,12 @@ class _Connections:
         self._idle: list[asyncpg.Connection] = []
         self._slots = asyncio.Semaphore(size)
 
-    async def run(self, method: str, sql: str, arguments: list[Any]) -> Any:
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         async with self._slots:
             connection = await self._take()
             try:
-                result = await getattr(connection, method)(sql, *arguments)
+                yield connection
             except asyncpg.PostgresError:
                 self._idle.append(connection)
                 raise
@@ -115,7 +117,6 @@ class _Connections:
                 connection.terminate()
                 raise
             self._idle.append(connection)
-            return result
 
     async def _take(self) -> asyncpg.Connection:
         while self._idle:
@@ -143,9 +144,8 @@ class AsyncpgDatabase(HotDatabase):
     async def rows(self, statement: Executable, params: dict[str, Any]) -> list[Row]:
         compiled = self._compile(statement, params)
         try:
-            records = await self._connections.run(
-                "fetch", compiled.sql, _arguments(compiled, params)
-            )
+            async with self._connections.connection() as connection:
+                records = await connection.fetch(compiled.sql, *_arguments(compiled, params))
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation() from error
         if not compiled.converts:
@@ -155,9 +155,8 @@ class AsyncpgDatabase(HotDatabase):
     async def rowcount(self, statement: Executable, params: dict[str, Any]) -> int:
         compiled = self._compile(statement, params)
         try:
-            status = await self._connections.run(
-                "execute", compiled.sql, _arguments(compiled, params)
-            )
+            async with self._connections.connection() as connection:
+                status = await connection.execute(compiled.sql, *_arguments(compiled, params))
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation() from error
         return int(status.rpartition(" ")[2])  # "UPDATE 1"

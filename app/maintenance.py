@@ -25,7 +25,6 @@ CATCH_UP_SECONDS = 10
 SWEEP_SECONDS = 30
 VERIFY_SECONDS = 30
 REPORT_SECONDS = 600
-RECORD_BATCHES = 20  # 500 attempts each: ahead of any peak's submits per catch-up period
 
 
 async def catch_up(app: FastAPI, *, verify: bool = False) -> None:
@@ -48,13 +47,6 @@ async def sweep(app: FastAPI) -> None:
         log.info("finalised %d abandoned attempts", len(done))
 
 
-async def record_answers(app: FastAPI) -> None:
-    """Answer rows of the latest submits, a bounded number of batches at a time."""
-    for _ in range(RECORD_BATCHES):
-        if not await attempt_service.record_answers(engine=app.state.engine):
-            return
-
-
 async def refresh_reports(app: FastAPI) -> None:
     """Item analysis and suspicious activity of contests with a round under way."""
     async with app.state.sessions() as session:
@@ -69,7 +61,6 @@ async def run_forever(app: FastAPI) -> None:
         elapsed += CATCH_UP_SECONDS
         try:
             await catch_up(app, verify=elapsed % VERIFY_SECONDS == 0)
-            await record_answers(app)
             if elapsed % SWEEP_SECONDS == 0:
                 await sweep(app)
             if elapsed % REPORT_SECONDS == 0:

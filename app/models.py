@@ -8,14 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     DateTime,
     Index,
     String,
     TypeDecorator,
     UniqueConstraint,
-    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -254,13 +252,6 @@ class Attempt(SQLModel, table=True):
         ),
         Index("ix_attempt_round_unit", "round_id", "unit_id"),
         Index("ix_attempt_status_deadline", "status", "deadline"),
-        # Final attempts whose answer rows are still to be written (see record_answers).
-        Index(
-            "ix_attempt_answers_pending",
-            "id",
-            sqlite_where=text("answers_recorded = 0 AND status <> 'in_progress'"),
-            postgresql_where=text("answers_recorded = false AND status <> 'in_progress'"),
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -285,21 +276,6 @@ class Attempt(SQLModel, table=True):
     duration_ms: int | None = None
     prediction: int | None = None
     receipt: str | None = Field(default=None, sa_column=Column(String(16), unique=True))
-    # Whether the attempt_answer rows of this final attempt are written (after the submit).
-    answers_recorded: bool = Field(
-        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
-    )
-
-
-class AttemptAnswer(SQLModel, table=True):
-    """One final answer; written when the attempt is final, read by item analysis."""
-
-    __tablename__ = "attempt_answer"
-
-    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
-    version_id: int = Field(foreign_key="question_version.id", primary_key=True, index=True)
-    option_id: int | None = Field(default=None, foreign_key="question_option.id")
-    is_correct: bool = False
 
 
 class Standing(SQLModel, table=True):

@@ -5,7 +5,7 @@
 
 Every participant makes two final attempts (so 1,000,000 attempts are 500,000 people) spread
 over the units; attempts carry what exports and statistics read (right answers, working time,
-submit time, prediction, receipt) with empty questions/answers, so no attempt_answer rows.
+submit time, prediction, receipt) with empty questions/answers.
 Then `app.leaderboard.sync.rebuild` replays the contest into Redis. PostgreSQL only: the rows
 go in through asyncpg's binary COPY, some 20 times faster than INSERTs through the ORM.
 """
@@ -41,7 +41,7 @@ PARTICIPANT_COLUMNS = (
 ATTEMPT_COLUMNS = (
     "id round_id participant_id unit_id group_id period number status questions answers "
     "started_at deadline answers_saved_at submitted_at correct_count max_score duration_ms "
-    "prediction receipt answers_recorded"
+    "prediction receipt"
 ).split()
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Hữu", "Thanh")
@@ -98,7 +98,7 @@ def attempts(
             n % ATTEMPTS_PER_PERSON + 1, "submitted", "[]", "{}",
             started, started + timedelta(seconds=900), None, submitted,
             min(20, int(rng.triangular(4, 21, 15))), 20, duration, rng.randrange(5000),
-            receipt_code(settings.secret_key, attempt_id), True,  # True: no answers to record
+            receipt_code(settings.secret_key, attempt_id),
         )  # fmt: skip
 
 

@@ -13,10 +13,17 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying it and dropping the original, which fails while
+        # foreign keys are enforced and other tables' rows refer to it: off for this connection
+        # (outside a transaction, where SQLite ignores the pragma).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying tables
+        render_as_batch=sqlite,  # SQLite alters by copying tables
         compare_type=True,
     )
     with context.begin_transaction():

@@ -8,6 +8,7 @@ from itertools import count
 
 import httpx
 
+from app.contests import closing
 from app.models import Contest, ParticipantGroup, Round
 from app.questions import service as question_service
 from app.units import service as unit_service
@@ -194,3 +195,15 @@ async def open_contest_now(
     )
     await session.commit()
     return contest
+
+
+async def close_first_round(session, app, setup: ContestSetup, clock: FakeClock) -> None:
+    """A week on (past the end of the round), the first round closed by the organisers."""
+    clock.advance(days=7)
+    await closing.close_round(
+        session=session,
+        redis=app.state.redis,
+        contest=setup.contest,
+        round_=setup.rounds[0],
+        now=clock(),
+    )

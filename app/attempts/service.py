@@ -6,8 +6,6 @@ compare-and-set on status = 'in_progress', so a submit counts exactly once.
 
 These are the peak's hot paths: their statements are built once and run by `app.hotdb` (on
 PostgreSQL straight on asyncpg), each write a single statement that settles its race by itself.
-The answer rows that item analysis reads are written afterwards, in batches (`record_answers`):
-the attempt's own `answers` is the record, and those rows are derived from it.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import Column, Text, bindparam, cast, insert, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,7 +33,7 @@ from app.contests.directory import ContestEntry
 from app.errors import AppError, not_found
 from app.hotdb import HotDatabase, UniqueViolation
 from app.leaderboard import events as board_events
-from app.models import Attempt, AttemptAnswer, AttemptStatus, Participant, Round
+from app.models import Attempt, AttemptStatus, Participant, Round
 from app.participants.identity import receipt_code
 from app.questions.catalog import Item, catalog
 
@@ -117,7 +114,7 @@ _PERSON_AND_ATTEMPTS = (
 )
 _INSERT_ATTEMPT = insert(ATTEMPTS).returning(ATTEMPTS.c.id)
 # A new attempt's columns that the INSERT leaves to their defaults.
-_NEW_ATTEMPT = {column.name: None for column in _ATTEMPT_COLUMNS} | {"answers_recorded": False}
+_NEW_ATTEMPT = {column.name: None for column in _ATTEMPT_COLUMNS}
 _STILL_IN_PROGRESS = (ATTEMPTS.c.id == bindparam("attempt")) & (
     ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS
 )
@@ -405,7 +402,7 @@ async def _finalise(
         "prediction": prediction,
         "receipt": receipt_code(settings.secret_key, attempt.id),
     }
-    if await db.rowcount(_FINALISE, {"attempt": attempt.id, **values}) == 0:
+    if not await db.rowcount(_FINALISE, {"attempt": attempt.id, **values}):
         # Another request finalised it first: report that result.
         first, round_ = await _attempt_with_round(db, attempt.id)
         return Finalised(
@@ -426,60 +423,6 @@ async def expire_overdue(*, db: HotDatabase, redis: Redis, now: datetime) -> lis
         attempt, round_ = await _attempt_with_round(db, attempt_id)
         done.append(await expire(db=db, redis=redis, attempt=attempt, round_=round_))
     return done
-
-
-async def record_answers(*, engine: AsyncEngine, limit: int = 500) -> int:
-    """Writes the answer rows of up to `limit` final attempts that have none yet; returns how
-    many attempts it recorded. Rows and mark are written in one transaction, and concurrent
-    workers skip each other's attempts (SKIP LOCKED on PostgreSQL; SQLite writes one at a time).
-    """
-    pending = (
-        select(ATTEMPTS.c.id, ATTEMPTS.c.questions, ATTEMPTS.c.answers)
-        .where(
-            ATTEMPTS.c.status != AttemptStatus.IN_PROGRESS,
-            ATTEMPTS.c.answers_recorded == False,  # noqa: E712 - SQL, not Python
-        )
-        .order_by(ATTEMPTS.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    async with engine.begin() as db:
-        attempts = (await db.execute(pending)).all()
-        if not attempts:
-            return 0
-        rows = []
-        for attempt_id, questions, answers in attempts:
-            items = await catalog.items(db, [q["v"] for q in questions])
-            rows += _answer_rows(attempt_id, items, answers)
-        if rows:
-            await db.execute(insert(AttemptAnswer.__table__), rows)
-        ids = [attempt_id for attempt_id, _, _ in attempts]
-        await db.execute(
-            update(ATTEMPTS).where(ATTEMPTS.c.id.in_(ids)).values(answers_recorded=True)
-        )
-    return len(attempts)
-
-
-async def record_all_answers(*, engine: AsyncEngine) -> int:
-    """Records every pending attempt's answers (before item analysis reads them)."""
-    total = 0
-    while recorded := await record_answers(engine=engine):
-        total += recorded
-    return total
-
-
-def _answer_rows(
-    attempt_id: int, items: dict[int, Item], answers: dict[str, int]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "attempt_id": attempt_id,
-            "version_id": version_id,
-            "option_id": answers.get(str(version_id)),
-            "is_correct": answers.get(str(version_id)) == item.correct_option_id,
-        }
-        for version_id, item in items.items()
-    ]
 
 
 def review_open(round_: Round, attempt: Attempt, now: datetime) -> bool:

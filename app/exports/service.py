@@ -10,7 +10,6 @@ from string import ascii_uppercase
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.attempts import service as attempt_service
 from app.contests import service as contest_service
 from app.errors import AppError, not_found
 from app.exports import queries, writers
@@ -146,7 +145,6 @@ async def _report(
     if report == "units":
         return UNITS, queries.units(*scope, unit_ids)
     if report == "items":
-        await attempt_service.record_all_answers(engine=session.bind)  # the latest submits too
         options = await queries.option_count(*scope, unit_ids)
         return items_sheet(options), queries.items(*scope, unit_ids, options)
     # What is left is "winners": the official standings of one closed round.

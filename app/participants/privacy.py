@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.contests import service as contest_service
 from app.leaderboard import events as board_events
 from app.leaderboard import service as board_service
-from app.models import Attempt, AttemptAnswer, Contest, Participant, Standing
+from app.models import Attempt, Contest, Participant, Standing
 from app.participants import service as participant_service
 
 
@@ -81,8 +81,6 @@ async def purge(*, session: AsyncSession, before: datetime) -> int:
     )
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        attempts = select(Attempt.id).where(col(Attempt.participant_id).in_(chunk))
-        await session.exec(delete(AttemptAnswer).where(col(AttemptAnswer.attempt_id).in_(attempts)))
         await session.exec(delete(Standing).where(col(Standing.participant_id).in_(chunk)))
         await session.exec(delete(Attempt).where(col(Attempt.participant_id).in_(chunk)))
         await session.exec(delete(Participant).where(col(Participant.id).in_(chunk)))

@@ -7,7 +7,6 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.attempts import service as attempt_service
 from app.exports import queries as export_queries
 from app.exports.service import items_sheet
 from app.models import ReportCache, utcnow
@@ -15,7 +14,6 @@ from app.stats import suspicious
 
 
 async def _items(session: AsyncSession, contest_id: int) -> dict[str, Any]:
-    await attempt_service.record_all_answers(engine=session.bind)  # the latest submits too
     options = await export_queries.option_count(session, contest_id, None, None)
     headers = [column.header for column in items_sheet(options).columns]
     rows = [

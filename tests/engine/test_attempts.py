@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from app.attempts import service as attempt_service
 from app.cli import cli
 from app.leaderboard import events as board_events
-from app.models import Attempt, AttemptAnswer, utcnow
+from app.models import Attempt, utcnow
 from tests.factories import make_contest, register, right_answers, wrong_answers
 
 
@@ -152,11 +152,6 @@ async def test_concurrent_and_repeated_submits_count_once(client, session, clock
     clock.advance(seconds=60)
     repeat = await submit(client, auth, body["attempt_id"], wrong_answers(body), 999)
     assert repeat.text == results[0].text
-    # The answer rows are derived after the submit, once, however often the batch runs.
-    assert await count_rows(session, AttemptAnswer) == 0
-    assert await attempt_service.record_all_answers(engine=session.bind) == 1
-    assert await attempt_service.record_all_answers(engine=session.bind) == 0
-    assert await count_rows(session, AttemptAnswer) == 10
     redis = client._transport.app.state.redis
     counters = await redis.hgetall(board_events.round_counters_key(1))
     assert counters["submissions"] == "1" and counters["participants"] == "1"

@@ -14,7 +14,6 @@ import typer
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from app.contests import closing
 from app.errors import AppError
 from app.exports.cli import export as export_command
 from app.exports.service import export
@@ -23,7 +22,7 @@ from app.models import Unit
 from app.units import service as unit_service
 from app.units.service import unit_and_children
 from tests.conftest import BACKEND
-from tests.factories import make_contest, register, right_answers
+from tests.factories import close_first_round, make_contest, register, right_answers
 
 BOM = b"\xef\xbb\xbf"
 XH_NAME = "UBND xã Xuân Hưng"
@@ -58,17 +57,6 @@ async def submit(client, clock, auth, body, is_right: Callable, prediction=1, se
     )
     assert response.status_code == 200, response.text
     return response.json()
-
-
-async def close(session, app, setup, clock) -> None:
-    clock.advance(days=7)
-    await closing.close_round(
-        session=session,
-        redis=app.state.redis,
-        contest=setup.contest,
-        round_=setup.rounds[0],
-        now=clock(),
-    )
 
 
 async def add_unit_without_staff(session) -> None:
@@ -119,7 +107,7 @@ async def played_contest(client, app, session, clock):
     await play(client, clock, an, correct=7, seconds=30)
     await play(client, clock, binh, correct=5, seconds=200)
     await client.post("/api/v1/contests/thu/attempts", headers=dung)  # never submitted
-    await close(session, app, setup, clock)  # Dũng's attempt expires with nothing saved
+    await close_first_round(session, app, setup, clock)  # Dũng's attempt expires with nothing saved
     return setup
 
 
@@ -198,7 +186,7 @@ async def test_winners_in_rank_order_with_prizes_and_every_tie_break(
     with pytest.raises(AppError, match="chưa được tổng kết") as refused:
         await run(session, tmp_path, "winners", round_number=1)
     assert refused.value.status == 409
-    await close(session, app, setup, clock)
+    await close_first_round(session, app, setup, clock)
     with pytest.raises(AppError, match="chọn một đợt thi") as refused:
         await run(session, tmp_path, "winners")
     assert refused.value.status == 422

@@ -3,9 +3,11 @@ import asyncio
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from app import db
+from app.models import Attempt, Standing
+from tests.factories import close_first_round, make_contest, register, right_answers
 
 
 def _inspect(work):
@@ -48,3 +50,27 @@ def test_hot_queries_have_indexes():
     assert ("round_id", "unit_id") in found  # results by round and unit
     assert ("round_id", "participant_id") in found  # attempts by round and participant
     assert ("round_id", "rank") in found  # official standings in order
+
+
+async def test_downgrade_and_upgrade_keep_the_results(client, app, session, clock):
+    """On SQLite, altering `attempt` copies the table: it must work while standings and other
+    rows refer to it (foreign keys), and nothing may be lost on the way down and up again."""
+    setup = await make_contest(session, time_limit=600)
+    for _ in range(3):
+        _, auth = await register(client)
+        body = (await client.post("/api/v1/contests/thu/attempts", headers=auth)).json()
+        url = f"/api/v1/attempts/{body['attempt_id']}/submit"
+        await client.post(url, headers=auth, json={"answers": right_answers(body)})
+    await close_first_round(session, app, setup, clock)
+    before = await _results(session)
+    await session.close()
+    await asyncio.to_thread(db.downgrade, "5b2d8f0c9a41")
+    await asyncio.to_thread(db.upgrade)
+    assert await _results(session) == before and len(before) == 3
+
+
+async def _results(session) -> list:
+    statement = select(Attempt.id, Attempt.correct_count, Standing.rank).join(
+        Standing, Standing.attempt_id == Attempt.id
+    )
+    return sorted((await session.exec(statement)).all())
