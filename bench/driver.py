@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import signal
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,8 @@ import uvloop
 from bench.http import Connection, Reply
 
 API = "/api/v1"
+# Set by SIGUSR1: the orchestrator tells a readers-only driver that the main clients finished.
+STOP = threading.Event()
 FIRST_NAMES = ("Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Hoàng Đức", "Vũ Ngọc")
 LAST_NAMES = ("An", "Bình", "Cường", "Dung", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo")
 
@@ -87,8 +91,11 @@ class Driver:
         self.stop_at = time.monotonic() + float(spec.get("duration") or spec["deadline"])
         self.done = asyncio.Event()  # set when the main clients finish: readers stop then
 
-    def connect(self) -> Connection:
-        return Connection(self.spec["host"], self.spec["port"], self.spec.get("timeout", 30.0))
+    def connect(self, *, reads: bool = False) -> Connection:
+        """A keep-alive connection; `reads`: to the server that takes the GETs (production
+        routes them to a pool of their own, as the proxy of docker-compose.yml does)."""
+        port = self.spec.get("read_port", self.spec["port"]) if reads else self.spec["port"]
+        return Connection(self.spec["host"], port, self.spec.get("timeout", 30.0))
 
     # --- single steps ---------------------------------------------------------------------
 
@@ -136,6 +143,7 @@ class Driver:
 
     async def flow(self, conn: Connection, phones: list[int]) -> None:
         """register → start → 3 autosaves → submit → my rank, until the duration is over."""
+        reads = self.connect(reads=True)
         while phones and time.monotonic() < self.stop_at:
             token = await self.register(conn, phones.pop())
             started = token and await self.start(conn, token)
@@ -153,7 +161,7 @@ class Driver:
             if saved < 3 or not await self.submit(conn, token, attempt_id, answers):
                 continue
             path = f"{API}/contests/{self.slug}/leaderboard/me"
-            reply = await self.rec.call(conn, "my_rank", "GET", path, headers=auth)
+            reply = await self.rec.call(reads, "my_rank", "GET", path, headers=auth)
             if reply is not None and reply.json().get("rank") is None:
                 self.rec.fail("my_rank", "not_ranked")
             elif reply is not None:
@@ -162,7 +170,7 @@ class Driver:
     async def reader(self, conn: Connection, name: str, path: str, pause: float) -> None:
         """Reads one page until the main clients finish (or the duration is over)."""
         headers = self.spec.get("headers")
-        while not self.done.is_set() and time.monotonic() < self.stop_at:
+        while not self.done.is_set() and not STOP.is_set() and time.monotonic() < self.stop_at:
             await self.rec.call(conn, name, "GET", path, headers=headers)
             if pause:
                 await asyncio.sleep(pause)
@@ -209,9 +217,9 @@ class Driver:
         tasks = []
         for _ in range(self.spec.get("board_readers", 0)):
             pause = self.spec.get("reader_pause", 0.0)
-            tasks.append(self.reader(self.connect(), "leaderboard", board, pause))
+            tasks.append(self.reader(self.connect(reads=True), "leaderboard", board, pause))
         for _ in range(self.spec.get("landing_readers", 0)):
-            tasks.append(self.reader(self.connect(), "landing", f"/c/{self.slug}", 0.0))
+            tasks.append(self.reader(self.connect(reads=True), "landing", f"/c/{self.slug}", 0.0))
         return [asyncio.create_task(task) for task in tasks]
 
     async def run(self) -> None:
@@ -248,7 +256,7 @@ class Driver:
             attempts = self.spec["attempts"]
             clients = self.spec["concurrency"]
             slices = [attempts[i::clients] for i in range(clients)]
-            await asyncio.gather(*(self.quiz_pages(self.connect(), s) for s in slices))
+            await asyncio.gather(*(self.quiz_pages(self.connect(reads=True), s) for s in slices))
         elif kind == "floor":
             first = self.spec.get("first_id", 1)
             clients = self.spec["concurrency"]
@@ -277,6 +285,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    signal.signal(signal.SIGUSR1, lambda *_: STOP.set())
     spec = json.load(sys.stdin)
     result = uvloop.run(run(spec))
     json.dump(result, sys.stdout, separators=(",", ":"))

@@ -7,6 +7,7 @@ into per-endpoint figures, with the CPU each part of the machine spent meanwhile
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -37,6 +38,7 @@ class Plan:
     reader_pause_s: float = 0.025  # paced readers, so that they observe more than they load
 
 
+READER_KEYS = ("board_readers", "landing_readers", "reader_pause")
 QUICK = Plan("quick", 1, 1000, 1000, 15, 3, 4, 6, 100_000, 50_000)
 FULL = Plan("full", 3, 2000, 3000, 60, 5, 10, 15, 1_000_000, 1_000_000)
 
@@ -54,12 +56,14 @@ def embedded_plan(plan: Plan) -> Plan:
 
 @dataclass
 class Runner:
-    """Runs phases against one server; remembers phones handed out and CPU spent."""
+    """Runs phases against one server (or a pair: GETs to `read_port`); remembers phones handed
+    out and CPU spent."""
 
     plan: Plan
     port: int
     units: list[str]
     app_pids: list[int]
+    read_port: int | None = None
     slug: str = "bench"
     next_phone: int = 1
     cpu: Counter[str] = field(default_factory=Counter)
@@ -71,50 +75,28 @@ class Runner:
     def phase(
         self, kind: str, *, split: dict[str, list[Any]] | None = None, **extra: Any
     ) -> tuple[dict[str, Any], dict[str, list[Any]], dict[str, Any]]:
-        """Runs one phase; returns figures per endpoint, the drivers' outputs, and the CPU."""
+        """Runs one phase; returns figures per endpoint, the drivers' outputs, and the CPU.
+
+        Readers beside main clients run in a driver process of their own, stopped when the
+        main clients finish: a reader sharing an event loop with 64 busy clients would time
+        that loop's queue, not the server."""
         drivers = self.plan.drivers
         limit = float(extra.get("duration", 0)) + 120  # counted phases: 2 minutes at most
-        specs = []
-        for index in range(drivers):
-            spec = {
-                "host": "127.0.0.1",
-                "port": self.port,
-                "slug": self.slug,
-                "units": self.units,
-                "kind": kind,
-                "deadline": limit,
-                **extra,
-            }
-            for name in ("concurrency", "board_readers", "landing_readers"):
-                if name in spec:  # shared out between the driver processes
-                    spec[name] = spec[name] // drivers + (index < spec[name] % drivers)
-            for name, items in (split or {}).items():
-                spec[name] = items[index::drivers]
-            if "phones" in extra:
-                first, stop = extra["phones"]
-                spec["phones"] = [first + index, stop, drivers]
-            specs.append(spec)
-        before = cpu_snapshot({"app": self.app_pids})
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "bench.driver"],
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-            for _ in specs
+        readers = {name: extra.pop(name) for name in READER_KEYS if name in extra}
+        beside = kind != "readers" and any(readers.get(name) for name in READER_KEYS[:2])
+        if not beside:
+            extra.update(readers)
+        specs = [
+            self._share(self._spec(kind, limit, extra), index, split, extra)
+            for index in range(drivers)
         ]
-        for proc, spec in zip(procs, specs, strict=True):
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps(spec).encode())
-            proc.stdin.close()
-        results = []
-        for proc in procs:
-            assert proc.stdout is not None
-            raw = proc.stdout.read()
-            if proc.wait(timeout=limit + 30) != 0:
-                raise ServiceError(f"the load driver failed in phase {kind}")
-            results.append(json.loads(raw))
+        before = cpu_snapshot({"app": self.app_pids})
+        procs = [self._driver(spec) for spec in specs]
+        probe = self._driver({**self._spec("readers", limit), **readers}) if beside else None
+        results = [self._result(proc, kind, limit) for proc in procs]
+        if probe is not None:
+            probe.send_signal(signal.SIGUSR1)
+            results.append(self._result(probe, kind, limit))
         cpu = cpu_delta(before, cpu_snapshot({"app": self.app_pids}))
         cpu["loadgen"] = round(sum(r["cpu_s"] for r in results), 2)
         cpu["wall"] = round(max(r["wall_s"] for r in results), 2)
@@ -124,6 +106,54 @@ class Runner:
             for name, items in result["out"].items():
                 outs.setdefault(name, []).extend(items)
         return merge_drivers(results), outs, cpu
+
+    def _spec(self, kind: str, limit: float, extra: dict[str, Any] | None = None) -> dict:
+        return {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "read_port": self.read_port or self.port,
+            "slug": self.slug,
+            "units": self.units,
+            "kind": kind,
+            "deadline": limit,
+            **(extra or {}),
+        }
+
+    def _share(
+        self, spec: dict, index: int, split: dict[str, list[Any]] | None, extra: dict
+    ) -> dict:
+        """Driver `index`'s share of the clients and of the items to work through."""
+        drivers = self.plan.drivers
+        for name in ("concurrency", *READER_KEYS[:2]):
+            if name in spec:
+                spec[name] = spec[name] // drivers + (index < spec[name] % drivers)
+        for name, items in (split or {}).items():
+            spec[name] = items[index::drivers]
+        if "phones" in extra:
+            first, stop = extra["phones"]
+            spec["phones"] = [first + index, stop, drivers]
+        return spec
+
+    @staticmethod
+    def _driver(spec: dict[str, Any]) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.driver"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(spec).encode())
+        proc.stdin.close()
+        return proc
+
+    @staticmethod
+    def _result(proc: subprocess.Popen[bytes], kind: str, limit: float) -> dict[str, Any]:
+        assert proc.stdout is not None
+        raw = proc.stdout.read()
+        if proc.wait(timeout=limit + 30) != 0:
+            raise ServiceError(f"the load driver failed in phase {kind}")
+        return json.loads(raw)
 
 
 _BEGAN = time.monotonic()

@@ -16,10 +16,25 @@ def compose() -> dict:
 
 def test_compose_has_the_production_stack():
     services = compose()["services"]
-    assert {"postgres", "redis", "app", "proxy", "migrate"} <= set(services)
+    assert {"postgres", "redis", "app", "reader", "proxy", "migrate"} <= set(services)
     assert "--workers" in services["app"]["command"]
     assert services["app"]["deploy"]["replicas"] >= 2
-    assert "proxy_pass http://cuocthi" in compose()["configs"]["nginx"]["content"]
+    assert services["reader"]["command"] == services["app"]["command"][:-1] + ["2"]
+
+
+def test_the_proxy_sends_reads_to_their_own_pool():
+    """Checked with nginx itself when this was written (GET to `reader`, POST and PUT to
+    `app`); here, that the configuration still says so."""
+    nginx = compose()["configs"]["nginx"]["content"].replace("$$", "$")
+    assert "upstream cuocthi { server app:8000;" in nginx
+    assert "upstream cuocthi_reads { server reader:8000;" in nginx
+    route = re.search(r"map \$request_method \$pool \{([^}]*)\}", nginx)
+    assert route and route[1].split(";")[:3] == [
+        " default cuocthi",
+        " GET cuocthi_reads",
+        " HEAD cuocthi_reads",
+    ]
+    assert "proxy_pass http://$pool;" in nginx
 
 
 def test_compose_environment_names_real_settings():
