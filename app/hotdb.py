@@ -5,8 +5,8 @@ SQLAlchemy's AsyncConnection each statement costs about 0.2 ms of CPU beyond the
 (pool events, greenlet hand-offs, result objects): as much as the rest of a submit. So the hot
 statements are still written as SQLAlchemy Core, compiled once per set of parameters with
 SQLAlchemy's own type processing of parameters and results, but on PostgreSQL they run on a
-few asyncpg connections of their own. SQLite (the embedded default: one process, one writer) runs
-them through the engine as before.
+few asyncpg connections of their own. SQLite (the embedded default: one process, one writer)
+runs them through the engine as before.
 
 Every connection here commits each statement by itself: the hot paths' writes are single
 statements that settle their races themselves (a unique index, or a compare-and-set).
