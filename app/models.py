@@ -251,7 +251,14 @@ class Attempt(SQLModel, table=True):
             postgresql_where=text("status = 'in_progress'"),
         ),
         Index("ix_attempt_round_unit", "round_id", "unit_id"),
-        Index("ix_attempt_status_deadline", "status", "deadline"),
+        # Abandoned attempts for the sweep. Partial: a submit then adds no entry to it, and it
+        # holds only the attempts in progress, not every attempt ever made.
+        Index(
+            "ix_attempt_in_progress_deadline",
+            "deadline",
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

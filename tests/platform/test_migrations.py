@@ -50,6 +50,7 @@ def test_hot_queries_have_indexes():
     assert ("round_id", "unit_id") in found  # results by round and unit
     assert ("round_id", "participant_id") in found  # attempts by round and participant
     assert ("round_id", "rank") in found  # official standings in order
+    assert ("deadline",) in found  # the sweep: attempts in progress past their deadline
 
 
 async def test_downgrade_and_upgrade_keep_the_results(client, app, session, clock):
