@@ -91,11 +91,8 @@ class Driver:
         self.stop_at = time.monotonic() + float(spec.get("duration") or spec["deadline"])
         self.done = asyncio.Event()  # set when the main clients finish: readers stop then
 
-    def connect(self, *, reads: bool = False) -> Connection:
-        """A keep-alive connection; `reads`: to the server that takes the GETs (production
-        routes them to a pool of their own, as the proxy of docker-compose.yml does)."""
-        port = self.spec.get("read_port", self.spec["port"]) if reads else self.spec["port"]
-        return Connection(self.spec["host"], port, self.spec.get("timeout", 30.0))
+    def connect(self) -> Connection:
+        return Connection(self.spec["host"], self.spec["port"], self.spec.get("timeout", 30.0))
 
     # --- single steps ---------------------------------------------------------------------
 
@@ -143,7 +140,6 @@ class Driver:
 
     async def flow(self, conn: Connection, phones: list[int]) -> None:
         """register → start → 3 autosaves → submit → my rank, until the duration is over."""
-        reads = self.connect(reads=True)
         while phones and time.monotonic() < self.stop_at:
             token = await self.register(conn, phones.pop())
             started = token and await self.start(conn, token)
@@ -161,7 +157,7 @@ class Driver:
             if saved < 3 or not await self.submit(conn, token, attempt_id, answers):
                 continue
             path = f"{API}/contests/{self.slug}/leaderboard/me"
-            reply = await self.rec.call(reads, "my_rank", "GET", path, headers=auth)
+            reply = await self.rec.call(conn, "my_rank", "GET", path, headers=auth)
             if reply is not None and reply.json().get("rank") is None:
                 self.rec.fail("my_rank", "not_ranked")
             elif reply is not None:
@@ -217,9 +213,9 @@ class Driver:
         tasks = []
         for _ in range(self.spec.get("board_readers", 0)):
             pause = self.spec.get("reader_pause", 0.0)
-            tasks.append(self.reader(self.connect(reads=True), "leaderboard", board, pause))
+            tasks.append(self.reader(self.connect(), "leaderboard", board, pause))
         for _ in range(self.spec.get("landing_readers", 0)):
-            tasks.append(self.reader(self.connect(reads=True), "landing", f"/c/{self.slug}", 0.0))
+            tasks.append(self.reader(self.connect(), "landing", f"/c/{self.slug}", 0.0))
         return [asyncio.create_task(task) for task in tasks]
 
     async def run(self) -> None:
@@ -256,7 +252,7 @@ class Driver:
             attempts = self.spec["attempts"]
             clients = self.spec["concurrency"]
             slices = [attempts[i::clients] for i in range(clients)]
-            await asyncio.gather(*(self.quiz_pages(self.connect(reads=True), s) for s in slices))
+            await asyncio.gather(*(self.quiz_pages(self.connect(), s) for s in slices))
         elif kind == "floor":
             first = self.spec.get("first_id", 1)
             clients = self.spec["concurrency"]

@@ -98,11 +98,8 @@ def production(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> d
     )
     say("production: seeding the contest (question bank, 600 units)")
     seeded = seed_contest(env)
-    # As docker-compose.yml deploys it: the proxy sends GETs to a pool of their own, so that
-    # boards and pages are not queued behind a flood of submits on the same cores.
     port, pid = serve(sup, "production", env, workers=2)
-    read_port, read_pid = serve(sup, "production-reads", env, workers=2)
-    runner = Runner(plan, port, seeded["units"], [pid, read_pid], read_port=read_port)
+    runner = Runner(plan, port, seeded["units"], [pid])
     result = run_workload(runner)
     say("production: consistency check")
     result["consistency"] = consistency.check(
@@ -115,12 +112,11 @@ def production(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> d
         result["big_board"] = extras.big_board(env, plan.board_members)
         result["seed"] = extras.seed_results(env, plan.seed_attempts)
         session = extras.admin_session(env, port)
-        result["stats_page"] = extras.stats_page(read_port, session, "bench-1m")
+        result["stats_page"] = extras.stats_page(port, session, "bench-1m")
         result["export"] = extras.xlsx_export(env, "bench-1m")
     except ServiceError as error:
         result["failed"] = str(error)
     sup.stop("production")
-    sup.stop("production-reads")
     return result
 
 

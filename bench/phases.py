@@ -56,14 +56,12 @@ def embedded_plan(plan: Plan) -> Plan:
 
 @dataclass
 class Runner:
-    """Runs phases against one server (or a pair: GETs to `read_port`); remembers phones handed
-    out and CPU spent."""
+    """Runs phases against one server; remembers phones handed out and CPU spent."""
 
     plan: Plan
     port: int
     units: list[str]
     app_pids: list[int]
-    read_port: int | None = None
     slug: str = "bench"
     next_phone: int = 1
     cpu: Counter[str] = field(default_factory=Counter)
@@ -111,7 +109,6 @@ class Runner:
         return {
             "host": "127.0.0.1",
             "port": self.port,
-            "read_port": self.read_port or self.port,
             "slug": self.slug,
             "units": self.units,
             "kind": kind,
