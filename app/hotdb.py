@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
@@ -63,16 +63,17 @@ class EngineDatabase(HotDatabase):
         self._autocommit = autocommit(engine)
 
     async def rows(self, statement: Executable, params: dict[str, Any]) -> list[Row]:
-        async with self._autocommit.connect() as connection:
-            try:
-                return list((await connection.execute(statement, params)).all())
-            except IntegrityError as error:
-                raise UniqueViolation() from error
+        return await self._run(statement, params, lambda result: list(result.all()))
 
     async def rowcount(self, statement: Executable, params: dict[str, Any]) -> int:
+        return await self._run(statement, params, lambda result: result.rowcount)
+
+    async def _run(
+        self, statement: Executable, params: dict[str, Any], take: Callable[[Result], Any]
+    ) -> Any:
         async with self._autocommit.connect() as connection:
             try:
-                return (await connection.execute(statement, params)).rowcount
+                return take(await connection.execute(statement, params))
             except IntegrityError as error:
                 raise UniqueViolation() from error
 
@@ -142,24 +143,26 @@ class AsyncpgDatabase(HotDatabase):
         self._compiled: dict[tuple[int, tuple[str, ...]], _Compiled] = {}
 
     async def rows(self, statement: Executable, params: dict[str, Any]) -> list[Row]:
-        compiled = self._compile(statement, params)
-        try:
-            async with self._connections.connection() as connection:
-                records = await connection.fetch(compiled.sql, *_arguments(compiled, params))
-        except asyncpg.UniqueViolationError as error:
-            raise UniqueViolation() from error
+        compiled, records = await self._run("fetch", statement, params)
         if not compiled.converts:
             return records
         return [_read(compiled.readers, record) for record in records]
 
     async def rowcount(self, statement: Executable, params: dict[str, Any]) -> int:
+        _, status = await self._run("execute", statement, params)
+        return int(status.rpartition(" ")[2])  # "UPDATE 1"
+
+    async def _run(
+        self, method: str, statement: Executable, params: dict[str, Any]
+    ) -> tuple[_Compiled, Any]:
+        """`method` of asyncpg's Connection (fetch, execute) on the compiled statement."""
         compiled = self._compile(statement, params)
         try:
             async with self._connections.connection() as connection:
-                status = await connection.execute(compiled.sql, *_arguments(compiled, params))
+                run = getattr(connection, method)
+                return compiled, await run(compiled.sql, *_arguments(compiled, params))
         except asyncpg.UniqueViolationError as error:
             raise UniqueViolation() from error
-        return int(status.rpartition(" ")[2])  # "UPDATE 1"
 
     async def close(self) -> None:
         await self._connections.close()

@@ -284,7 +284,7 @@ def valid_answers(attempt: Attempt, answers: dict[str, Any]) -> dict[str, int]:
 
 def shown_question(item: Item, option_order: list[int]) -> dict[str, Any]:
     """A question as the participant sees it: options in the attempt's order, no answer."""
-    texts = {option.id: option.text for option in item.options}
+    texts = item.option_text
     return {
         "id": str(item.version_id),
         "text": item.text,

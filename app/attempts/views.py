@@ -157,10 +157,11 @@ def _page_questions(items: dict[int, Item], attempt: Attempt) -> list[Markup]:
     for number, question in enumerate(attempt.questions, start=1):
         item = items[question["v"]]
         chosen = attempt.answers.get(str(item.version_id))
-        texts = {option.id: option.text for option in item.options}
         parts = [_question_html(item.version_id, item.text, number, total)]
         parts += [
-            _option_html(item.version_id, option_id, texts[option_id], option_id == chosen)
+            _option_html(
+                item.version_id, option_id, item.option_text[option_id], option_id == chosen
+            )
             for option_id in question["o"]
         ]
         shown.append(Markup("".join(parts)))

@@ -48,6 +48,10 @@ class Item:
     def correct_option_id(self) -> int:
         return next(option.id for option in self.options if option.is_correct)
 
+    @cached_property  # read for every question of every start and quiz page
+    def option_text(self) -> dict[int, str]:
+        return {option.id: option.text for option in self.options}
+
 
 class Catalog:
     RECHECK_SECONDS = 5.0
