@@ -27,11 +27,18 @@ class Reply:
 class _Message:
     """httptools callbacks for one response."""
 
-    __slots__ = ("chunks", "done")
+    __slots__ = ("chunks", "done", "keep_alive", "parser")
 
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
         self.done = False
+        self.keep_alive = False
+        self.parser = httptools.HttpResponseParser(self)
+
+    def on_headers_complete(self) -> None:
+        # Asked here, not after the message: llhttp clears the flags it answers from once
+        # a message is complete, and would then say "close" of every response.
+        self.keep_alive = self.parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
         self.chunks.append(body)
@@ -82,15 +89,14 @@ class Connection:
         assert self._reader is not None
         self._writer.write(data)
         message = _Message()
-        parser = httptools.HttpResponseParser(message)
         while not message.done:
             chunk = await self._reader.read(65536)
             if not chunk:
                 raise ConnectionResetError("the server closed the connection")
-            parser.feed_data(chunk)
-        if not parser.should_keep_alive():
+            message.parser.feed_data(chunk)
+        if not message.keep_alive:
             self.close()
-        return Reply(parser.get_status_code(), b"".join(message.chunks))
+        return Reply(message.parser.get_status_code(), b"".join(message.chunks))
 
     def close(self) -> None:
         if self._writer is not None:
