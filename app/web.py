@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import time
-from collections.abc import Hashable
+import logging
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.templating import Jinja2Templates
 
@@ -17,35 +18,73 @@ from app.config import settings
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = PROJECT_DIR / "static"
 templates = Jinja2Templates(directory=PROJECT_DIR / "templates")
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MomentCache:
-    """What every visitor sees alike (a rendered page, a board), kept for a moment.
+    """What every visitor sees alike (a rendered page, a board), computed once a second.
 
     At the peak one contest's landing page and board are asked for thousands of times a
-    second, and what they show (live counts, ranks, a countdown) may lag a second without
-    anyone noticing. Keys name everything the result depends on, including the app clock's
-    second; the cache never grows past `max_entries`.
+    second, and what they show (live counts, ranks, a countdown) may lag a second or two
+    without anyone noticing. A value is fresh in the app clock's second it was computed for.
+    In the next second it is still served while one background task computes the new value:
+    readers never wait behind a computation that queues behind the submissions. Anything older
+    is computed before answering, once however many readers ask at the same time.
+
+    Keys name everything else a value depends on; the cache never grows past `max_entries`.
+    Computations outlive the request that started them: they open their own sessions.
     """
 
-    def __init__(self, ttl_seconds: float = 1.0, max_entries: int = 256) -> None:
-        self.ttl_seconds = ttl_seconds
+    def __init__(self, max_entries: int = 256) -> None:
         self.max_entries = max_entries
-        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._entries: dict[Hashable, tuple[int, Any]] = {}
+        self._running: dict[Hashable, asyncio.Task[Any]] = {}
+        self._generation = 0  # computations started before a clear() keep their results
 
-    def get(self, key: Hashable) -> Any | None:
+    async def get(self, key: Hashable, moment: datetime, compute: Callable[[], Awaitable[T]]) -> T:
+        second = int(moment.timestamp())
         hit = self._entries.get(key)
-        if hit is None or time.monotonic() - hit[0] > self.ttl_seconds:
-            return None
-        return hit[1]
+        if hit is not None and hit[0] >= second - 1:
+            if hit[0] < second:
+                self._start(key, second, compute)
+            return hit[1]
+        # shield: a reader who leaves does not cancel what the others wait for
+        return await asyncio.shield(self._start(key, second, compute))
 
     def clear(self) -> None:
         self._entries.clear()
+        self._running.clear()
+        self._generation += 1
 
-    def put(self, key: Hashable, value: Any) -> None:
-        if len(self._entries) >= self.max_entries:  # odd query strings must not grow it
-            self._entries.clear()
-        self._entries[key] = (time.monotonic(), value)
+    def _start(
+        self, key: Hashable, second: int, compute: Callable[[], Awaitable[T]]
+    ) -> asyncio.Task[T]:
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.create_task(self._compute(key, second, compute, self._generation))
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._finished(key, done))
+        return task
+
+    async def _compute(
+        self, key: Hashable, second: int, compute: Callable[[], Awaitable[T]], generation: int
+    ) -> T:
+        value = await compute()
+        current = self._entries.get(key)
+        if generation == self._generation and (current is None or current[0] < second):
+            if len(self._entries) >= self.max_entries:  # odd query strings must not grow it
+                self._entries.clear()
+            self._entries[key] = (second, value)
+        return value
+
+    def _finished(self, key: Hashable, task: asyncio.Task[Any]) -> None:
+        if self._running.get(key) is task:
+            del self._running[key]
+        if not task.cancelled() and task.exception() is not None:
+            # A reader waiting for it got the error; a refresh nobody waited for is retried
+            # by the next reader, and the value it would have replaced stays a second more.
+            log.info("moment cache: computing %r failed: %r", key, task.exception())
 
 
 def local_time(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:

@@ -121,8 +121,8 @@ async def search_units(
 
 @router.get("/{slug}/leaderboard", response_model=Leaderboard)
 async def leaderboard(
+    request: Request,
     entry: ContestEntryDep,
-    session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     round: Annotated[int | None, Query(ge=1, le=10_000)] = None,  # noqa: A002 - the public parameter name
@@ -133,12 +133,12 @@ async def leaderboard(
 ) -> Leaderboard:
     """The live board of a round (overall, or one unit or group); names are masked."""
     round_ = contest_service.board_round(entry.rounds, round, now)
-    key = (round_.id, unit, group, offset, limit, int(now.timestamp()))
-    board = boards.get(key)
-    if board is None:
-        board = await _board(session, redis, entry, round_, unit, group, offset, limit)
-        boards.put(key, board)
-    return board
+
+    async def compute() -> Leaderboard:
+        async with request.app.state.sessions() as session:
+            return await _board(session, redis, entry, round_, unit, group, offset, limit)
+
+    return await boards.get((round_.id, unit, group, offset, limit), now, compute)
 
 
 # Readers keep their speed while submissions pour in: a board is computed once a second per

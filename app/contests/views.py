@@ -97,11 +97,12 @@ async def landing(
     src: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters."""
-    key = (entry.contest.slug, u, int(now.timestamp()))
-    body = landing_pages.get(key)
-    if body is None:
-        body = await _render_landing(request, entry, session, redis, now, u)
-        landing_pages.put(key, body)
+
+    async def render() -> bytes:
+        async with request.app.state.sessions() as own_session:
+            return await _render_landing(request, entry, own_session, redis, now, u)
+
+    body = await landing_pages.get((entry.contest.slug, u), now, render)
     response = HTMLResponse(body)
     if src:
         await poster_service.count_visit(session=session, contest=entry.contest, code=src)
