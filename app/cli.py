@@ -124,7 +124,7 @@ def serve(
     with_demo: Annotated[bool, typer.Option("--demo", help="Load the demo contest first.")] = False,
 ) -> None:
     """Start the web server."""
-    import uvicorn
+    from app.serving import serve as run_server
 
     if workers > 1 and settings.embedded_redis:
         raise typer.BadParameter(
@@ -135,15 +135,7 @@ def serve(
     if with_demo:
         demo()
     typer.echo(f"Cuộc thi CCHC đang chạy tại http://{host}:{port} (Ctrl+C để dừng).")
-    uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        log_level="info",
-        access_log=False,
-    )
+    run_server(host, port, workers)
 
 
 @questions_cli.command("check")

@@ -1,22 +1,27 @@
 """The floor: the least a submit must do, as a bare ASGI app, to compare our submit against.
 
     BENCH_FLOOR_DSN=postgresql://… BENCH_FLOOR_REDIS=redis://… \\
-        uvicorn bench.floor:app --port P --workers 2
+        python -m bench.floor --port P --workers 2
 
 POST /submit parses a JSON body of 20 answers, does one INSERT (asyncpg) into bench_floor_submit
 and one Redis pipeline (INCR + EXPIRE of a rate-limit key, ZADD on a board, HINCRBY of a
 counter), and answers with an id and a receipt. No framework, no ORM, no validation library:
 whatever our submit costs above this is the price of the framework and of our own logic.
+It is served exactly as the platform is (app/serving.py: uvicorn, a listening socket per
+worker).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from typing import Any
 
 import asyncpg
 from redis.asyncio import Redis
+
+from app.serving import serve
 
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS bench_floor_submit (
@@ -98,3 +103,15 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _reply(send, *await _submit(await _read_body(receive)))
     else:
         await _reply(send, 404, {"error": "not found"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The bare-ASGI floor of the benchmark.")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    serve("127.0.0.1", args.port, args.workers, app="bench.floor:app", log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

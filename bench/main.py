@@ -132,8 +132,7 @@ def floor(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> dict[s
     env = base_env(BENCH_FLOOR_DSN=bench_dsn, BENCH_FLOOR_REDIS=redis_url)
     port = free_port()
     say(f"starting the floor: 2 workers on 127.0.0.1:{port}")
-    argv = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port)]
-    argv += ["--workers", "2", "--no-access-log", "--log-level", "warning"]
+    argv = [sys.executable, "-m", "bench.floor", "--port", str(port), "--workers", "2"]
     pid = sup.start("floor", argv, env, port)
     runner = Runner(plan, port, [], [pid])
     result = run_floor(runner)
