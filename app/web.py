@@ -11,13 +11,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jinja2
 from fastapi.templating import Jinja2Templates
 
 from app.config import settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = PROJECT_DIR / "static"
-templates = Jinja2Templates(directory=PROJECT_DIR / "templates")
+# Templates ship with the code and never change under a running server: no file check (a
+# stat of every template) on every page.
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROJECT_DIR / "templates"),
+        autoescape=jinja2.select_autoescape(),
+        auto_reload=False,
+    )
+)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from redis.exceptions import RedisError
@@ -13,7 +15,7 @@ from sqlmodel import select
 
 from app.attempts import service as attempt_service
 from app.clientip import client_ip
-from app.clock import NowDep
+from app.clock import NowDep, now_of
 from app.config import settings
 from app.contests import service as contest_service
 from app.contests.api import ContestDep, ContestEntryDep
@@ -24,7 +26,7 @@ from app.leaderboard import service as leaderboard_service
 from app.models import Attempt, AttemptStatus, Contest, Round
 from app.participants.identity import TokenClaims
 from app.participants.views import page_claims, page_participant
-from app.questions.catalog import Item, catalog
+from app.questions.catalog import Item, Option, catalog
 from app.redis import RedisDep
 from app.web import templates
 
@@ -95,91 +97,103 @@ async def start(
     return RedirectResponse(f"/c/{contest.slug}/bai-thi/{started.attempt.id}", status_code=303)
 
 
-async def _own_attempt(
-    request: Request, db: HotDatabase, contest: Contest, attempt_id: RowId, now: datetime
-) -> tuple[TokenClaims | None, Attempt | None, Round | None]:
-    """The signed-in participant's attempt with its round (None, None, None: not signed in)."""
+@dataclass(frozen=True)
+class OwnAttempt:
+    """A participant's page on their own attempt: who (None, and no attempt, when not signed
+    in), the attempt with its round, and the database and time to use.
+
+    One dependency instead of four: on the quiz page FastAPI's bookkeeping per dependency
+    was a measurable share of the page.
+    """
+
+    contest: Contest
+    claims: TokenClaims | None
+    attempt: Attempt | None
+    round: Round | None
+    db: HotDatabase
+    now: datetime
+
+
+async def own_attempt(request: Request, entry: ContestEntryDep, attempt_id: RowId) -> OwnAttempt:
+    contest, db, now = entry.contest, request.app.state.hot, now_of(request)
     claims = await page_claims(request, contest, now)
     if claims is None:
-        return None, None, None
+        return OwnAttempt(contest, None, None, None, db, now)
     attempt, round_ = await attempt_service.get_owned(
         db=db, attempt_id=attempt_id, participant_id=claims.participant_id
     )
-    return claims, attempt, round_
+    return OwnAttempt(contest, claims, attempt, round_, db, now)
+
+
+OwnAttemptDep = Annotated[OwnAttempt, Depends(own_attempt)]
 
 
 @router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
-async def attempt_page(
-    request: Request, contest: ContestDep, attempt_id: RowId, db: HotDep, now: NowDep
-) -> Response:
+async def attempt_page(request: Request, own: OwnAttemptDep) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
-    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
-    if claims is None:
+    contest, attempt, db, now = own.contest, own.attempt, own.db, own.now
+    if own.claims is None:
         return _to_registration(contest)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
     items = await catalog.items(db.engine, [q["v"] for q in attempt.questions])
-    questions = _page_questions(items, attempt)
     return templates.TemplateResponse(
         request,
         "quiz/attempt.html",
         {
             "contest": contest,
             "attempt": attempt,
-            "questions": questions,
+            "questions": _page_questions(items, attempt),
+            "total": len(attempt.questions),
             "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
             "now": now,
         },
     )
 
 
-_QUESTION = templates.env.get_template("quiz/question.html")
+_HEADING = templates.env.get_template("quiz/question.html")
 _OPTION = templates.env.get_template("quiz/option.html")
+_QUESTION_END = "</fieldset>\n"  # question.html opens the fieldset
 
 
-# A version never changes, so the HTML of its question heading (at each position) and of each
-# option (checked or not) is rendered once per process, not on every page: a quiz page has
+# A version never changes, so the HTML of its heading (at each position) and of each of its
+# options (checked or not) is rendered once per process, not on every page: a quiz page has
 # 20 questions × 4 options, and escaping their fields was most of its cost.
 @lru_cache(maxsize=65_536)
-def _question_html(version_id: int, text: str, number: int, total: int) -> Markup:
-    return Markup(_QUESTION.render(qid=version_id, text=text, number=number, total=total))
+def _heading_html(version_id: int, text: str, number: int, total: int) -> str:
+    return _HEADING.render(qid=version_id, text=text, number=number, total=total)
 
 
-@lru_cache(maxsize=65_536)
-def _option_html(version_id: int, option_id: int, text: str, checked: bool) -> Markup:
-    return Markup(_OPTION.render(qid=version_id, option_id=option_id, text=text, checked=checked))
+@lru_cache(maxsize=16_384)
+def _options_html(version_id: int, options: tuple[Option, ...]) -> dict[int, tuple[str, str]]:
+    """Each option's HTML, as (not checked, checked)."""
+
+    def html(option: Option, checked: bool) -> str:
+        fields = {"qid": version_id, "option_id": option.id, "text": option.text}
+        return _OPTION.render(**fields, checked=checked)
+
+    return {option.id: (html(option, False), html(option, True)) for option in options}
 
 
-def _page_questions(items: dict[int, Item], attempt: Attempt) -> list[Markup]:
-    """The quiz page's questions: options in the attempt's order, saved answers checked."""
+def _page_questions(items: dict[int, Item], attempt: Attempt) -> Markup:
+    """The quiz page's questions, one block: options in the attempt's order, answers checked."""
     total = len(attempt.questions)
-    shown = []
+    parts = []
     for number, question in enumerate(attempt.questions, start=1):
         item = items[question["v"]]
         chosen = attempt.answers.get(str(item.version_id))
-        parts = [_question_html(item.version_id, item.text, number, total)]
-        parts += [
-            _option_html(
-                item.version_id, option_id, item.option_text[option_id], option_id == chosen
-            )
-            for option_id in question["o"]
-        ]
-        shown.append(Markup("".join(parts)))
-    return shown
+        options = _options_html(item.version_id, item.options)
+        parts.append(_heading_html(item.version_id, item.text, number, total))
+        parts += [options[option_id][option_id == chosen] for option_id in question["o"]]
+        parts.append(_QUESTION_END)
+    return Markup("".join(parts))
 
 
 @router.post("/c/{slug}/bai-thi/{attempt_id}")
-async def submit_form(
-    request: Request,
-    contest: ContestDep,
-    attempt_id: RowId,
-    db: HotDep,
-    redis: RedisDep,
-    now: NowDep,
-) -> Response:
+async def submit_form(request: Request, own: OwnAttemptDep, redis: RedisDep) -> Response:
     """ "Nộp bài" without JavaScript: the whole form at once, answers as q<id>=<option id>."""
-    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
-    if claims is None:
+    contest, attempt, round_ = own.contest, own.attempt, own.round
+    if own.claims is None:
         return _to_registration(contest)
     form = await request.form()
     answers = {
@@ -192,29 +206,23 @@ async def submit_form(
     if prediction is not None and prediction > attempt_service.PREDICTION_MAX:
         prediction = None
     await attempt_service.submit(
-        db=db,
+        db=own.db,
         redis=redis,
         attempt=attempt,
         round_=round_,
         answers=attempt_service.acceptable_answers(attempt, answers),
         prediction=prediction,
-        now=now,
+        now=own.now,
         ip=client_ip(request),
     )
     return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
 
 
 @router.get("/c/{slug}/ket-qua/{attempt_id}", response_class=HTMLResponse)
-async def result_page(
-    request: Request,
-    contest: ContestDep,
-    attempt_id: RowId,
-    db: HotDep,
-    redis: RedisDep,
-    now: NowDep,
-) -> Response:
+async def result_page(request: Request, own: OwnAttemptDep, redis: RedisDep) -> Response:
     """The result: right answers, time, rank, receipt, sharing; the review once it opens."""
-    claims, attempt, round_ = await _own_attempt(request, db, contest, attempt_id, now)
+    contest, claims, attempt, round_ = own.contest, own.claims, own.attempt, own.round
+    db, now = own.db, own.now
     if claims is None:
         return _to_registration(contest)
     if attempt.status == AttemptStatus.IN_PROGRESS:
