@@ -31,7 +31,9 @@ class Settings(BaseSettings):
 
     rate_limits: bool = True
     # Participants' writes in flight per server process; more wait their turn (app/admission.py).
-    max_concurrent_writes: int = Field(default=8, ge=1, le=1000)
+    # 4 measured against 2, 3, 6 and 8 (bench/README.md): as many submits per second, and the
+    # board readers' p99 during them 5-7 ms instead of 11-14 ms at 8.
+    max_concurrent_writes: int = Field(default=4, ge=1, le=1000)
     # PostgreSQL connections per server process for the hot statements (app/hotdb.py), besides
     # the engine's pool of 10 (+10 overflow).
     hot_pool_size: int = Field(default=10, ge=1, le=200)
