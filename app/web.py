@@ -35,18 +35,20 @@ class MomentCache:
     """What every visitor sees alike (a rendered page, a board), computed once a second.
 
     At the peak one contest's landing page and board are asked for thousands of times a
-    second, and what they show (live counts, ranks, a countdown) may lag a second or two
+    second, and what they show (live counts, ranks, a countdown) may lag a few seconds
     without anyone noticing. A value is fresh in the app clock's second it was computed for.
-    In the next second it is still served while one background task computes the new value:
-    readers never wait behind a computation that queues behind the submissions. Anything older
-    is computed before answering, once however many readers ask at the same time.
+    Up to `max_stale_seconds` later it is still served while one background task computes the
+    new value: no reader waits behind a computation that queues behind the submissions, not
+    even the first one after a lull. Anything older is computed before answering, once
+    however many readers ask at the same time.
 
     Keys name everything else a value depends on; the cache never grows past `max_entries`.
     Computations outlive the request that started them: they open their own sessions.
     """
 
-    def __init__(self, max_entries: int = 256) -> None:
+    def __init__(self, max_entries: int = 256, max_stale_seconds: int = 5) -> None:
         self.max_entries = max_entries
+        self.max_stale_seconds = max_stale_seconds
         self._entries: dict[Hashable, tuple[int, Any]] = {}
         self._running: dict[Hashable, asyncio.Task[Any]] = {}
         self._generation = 0  # computations started before a clear() keep their results
@@ -54,7 +56,7 @@ class MomentCache:
     async def get(self, key: Hashable, moment: datetime, compute: Callable[[], Awaitable[T]]) -> T:
         second = int(moment.timestamp())
         hit = self._entries.get(key)
-        if hit is not None and hit[0] >= second - 1:
+        if hit is not None and hit[0] >= second - self.max_stale_seconds:
             if hit[0] < second:
                 self._start(key, second, compute)
             return hit[1]
