@@ -94,7 +94,8 @@ class MomentCache:
             del self._running[key]
         if not task.cancelled() and task.exception() is not None:
             # A reader waiting for it got the error; a refresh nobody waited for is retried
-            # by the next reader, and the value it would have replaced stays a second more.
+            # by the next reader, and the value it would have replaced is served meanwhile,
+            # until it is too old for that.
             log.info("moment cache: computing %r failed: %r", key, task.exception())
 
 
