@@ -90,22 +90,25 @@ async def _render_landing(
 async def landing(
     request: Request,
     entry: ContestEntryDep,
-    session: SessionDep,
     redis: RedisDep,
     now: NowDep,
     u: Annotated[str | None, Query(max_length=40)] = None,
     src: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters."""
+    """A contest's page: rules, rounds, prizes, live count; ?u= and ?src= come from posters.
+
+    Sessions are opened only for what needs the database (the page is mostly a cached copy).
+    """
 
     async def render() -> bytes:
-        async with request.app.state.sessions() as own_session:
-            return await _render_landing(request, entry, own_session, redis, now, u)
+        async with request.app.state.sessions() as session:
+            return await _render_landing(request, entry, session, redis, now, u)
 
     body = await landing_pages.get((entry.contest.slug, u), now, render)
     response = HTMLResponse(body)
     if src:
-        await poster_service.count_visit(session=session, contest=entry.contest, code=src)
+        async with request.app.state.sessions() as session:
+            await poster_service.count_visit(session=session, contest=entry.contest, code=src)
         # Remembered for the registration that may follow (which poster brought them in).
         response.set_cookie("cuocthi_src", src, max_age=7 * 86400, httponly=True, samesite="lax")
     return response
