@@ -110,7 +110,8 @@ class Driver:
         reply = await self.rec.call(conn, "register", "POST", path, ok=(201,), body=body)
         return None if reply is None else reply.json()["token"]
 
-    async def start(self, conn: Connection, token: str) -> tuple[int, dict[str, int]] | None:
+    async def start(self, conn: Connection, token: str) -> tuple[int, dict[str, int], str] | None:
+        """The attempt started, answers to all its questions, and its ticket."""
         path = f"{API}/contests/{self.slug}/attempts"
         auth = {"Authorization": f"Bearer {token}"}
         reply = await self.rec.call(conn, "start", "POST", path, ok=(201,), headers=auth)
@@ -118,13 +119,13 @@ class Driver:
             return None
         started = reply.json()
         answers = {q["id"]: random.choice(q["options"])["id"] for q in started["questions"]}
-        return started["attempt_id"], answers
+        return started["attempt_id"], answers, started["ticket"]
 
     async def submit(
-        self, conn: Connection, token: str, attempt_id: int, answers: dict[str, int]
+        self, conn: Connection, token: str, attempt_id: int, answers: dict[str, int], ticket: str
     ) -> bool:
         path = f"{API}/attempts/{attempt_id}/submit"
-        body = {"answers": answers, "prediction": attempt_id % 500}
+        body = {"answers": answers, "prediction": attempt_id % 500, "ticket": ticket}
         auth = {"Authorization": f"Bearer {token}"}
         reply = await self.rec.call(conn, "submit", "POST", path, body=body, headers=auth)
         if reply is None:
@@ -145,7 +146,7 @@ class Driver:
             started = token and await self.start(conn, token)
             if not started:
                 continue
-            attempt_id, answers = started
+            attempt_id, answers, ticket = started
             auth = {"Authorization": f"Bearer {token}"}
             items = list(answers.items())
             saved = 0
@@ -154,7 +155,7 @@ class Driver:
                 body = {"answers": dict(part)}
                 reply = await self.rec.call(conn, "autosave", "PUT", path, body=body, headers=auth)
                 saved += reply is not None
-            if saved < 3 or not await self.submit(conn, token, attempt_id, answers):
+            if saved < 3 or not await self.submit(conn, token, attempt_id, answers, ticket):
                 continue
             path = f"{API}/contests/{self.slug}/leaderboard/me"
             reply = await self.rec.call(conn, "my_rank", "GET", path, headers=auth)
@@ -235,13 +236,15 @@ class Driver:
             async def start(conn: Connection, token: str) -> None:
                 started = await self.start(conn, token)
                 if started:
-                    self.out["attempts"].append([started[0], token, started[1]])
+                    attempt_id, answers, ticket = started
+                    self.out["attempts"].append([attempt_id, token, answers, ticket])
 
             await self.each(self.spec["tokens"], start)
         elif kind == "submit":
 
             async def submit(conn: Connection, item: list[Any]) -> None:
-                await self.submit(conn, item[1], item[0], item[2])
+                attempt_id, token, answers, ticket = item
+                await self.submit(conn, token, attempt_id, answers, ticket)
 
             await self.each(self.spec["attempts"], submit)
         elif kind == "flows":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from app.attempts import service as attempt_service
+from app.attempts import ticket as attempt_ticket
 from app.attempts.schemas import (
     AnswersIn,
     AttemptOut,
@@ -14,11 +15,14 @@ from app.attempts.schemas import (
     SavedOut,
     SubmitIn,
 )
+from app.attempts.service import Record
+from app.config import settings
 from app.contests.api import ContestEntryDep
+from app.contests.directory import directory
 from app.db import RowId
 from app.errors import API_ERRORS, unauthorized
-from app.models import Attempt, AttemptStatus
-from app.participants.api import CallerDep
+from app.models import Attempt, AttemptStatus, Round
+from app.participants.api import Caller, CallerDep
 from app.questions.catalog import Item, catalog
 
 router = APIRouter(prefix="/api/v1", tags=["Bài thi"], responses=API_ERRORS)
@@ -65,6 +69,7 @@ async def start_attempt(
                 for q in started.attempt.questions
             ],
             "answers": started.attempt.answers,
+            "ticket": attempt_ticket.issue(settings.secret_key, started.attempt),
         }
     )
 
@@ -96,7 +101,24 @@ async def submit(
     body: SubmitIn,
     caller: CallerDep,
 ) -> ResultOut:
-    """Submits the attempt with the prediction; repeating it returns the same result."""
+    """Submits the attempt with the prediction; repeating it returns the same result.
+
+    With the ticket from the start (or the quiz page) a complete, timely submit is settled
+    without reading the attempt first."""
+    known = await _ticket_facts(caller, attempt_id, body.ticket)
+    if known is not None:
+        finalised = await attempt_service.submit_by_ticket(
+            db=caller.db,
+            redis=caller.redis,
+            facts=known[0],
+            round_=known[1],
+            answers=body.answers,
+            prediction=body.prediction,
+            now=caller.now,
+            ip=caller.ip,
+        )
+        if finalised is not None:
+            return result_out(finalised.attempt)
     attempt, round_ = await attempt_service.get_owned(
         db=caller.db, attempt_id=attempt_id, participant_id=caller.claims.participant_id
     )
@@ -111,6 +133,21 @@ async def submit(
         ip=caller.ip,
     )
     return result_out(finalised.attempt)
+
+
+async def _ticket_facts(
+    caller: Caller, attempt_id: int, ticket: str | None
+) -> tuple[Record, Round] | None:
+    """The attempt as its ticket states it, with its round (the process's copy)."""
+    if not ticket:
+        return None
+    claims = caller.claims
+    facts = attempt_ticket.read(settings.secret_key, ticket, attempt_id, claims.participant_id)
+    if facts is None:
+        return None
+    entry = await directory.by_id(caller.db.engine, claims.contest_id)
+    round_ = entry.round_by_id(facts.round_id) if entry else None
+    return (facts, round_) if round_ is not None else None
 
 
 def result_out(attempt: Attempt) -> ResultOut:

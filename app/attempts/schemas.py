@@ -25,6 +25,7 @@ class AttemptStarted(BaseModel):
     server_time: datetime
     questions: list[QuestionOut]
     answers: dict[str, int]
+    ticket: str = Field(description="Gửi kèm khi nộp bài: bài nộp đủ câu được ghi nhận nhanh hơn.")
 
 
 class AnswersIn(BaseModel):
@@ -35,6 +36,7 @@ class AnswersIn(BaseModel):
 
 class SubmitIn(AnswersIn):
     prediction: int | None = Field(default=None, ge=0, le=100_000_000)
+    ticket: str | None = Field(default=None, max_length=4096)
 
 
 class SavedOut(BaseModel):

@@ -355,14 +355,48 @@ async def submit(
             attempt, round_, counted_now=False, late=attempt.status == AttemptStatus.EXPIRED
         )
     cleaned = valid_answers(attempt, answers)
-    if prediction is not None and not 0 <= prediction <= PREDICTION_MAX:
-        raise AppError(422, "invalid_prediction", "Số dự đoán phải là số nguyên từ 0 trở lên.")
+    _check_prediction(prediction)
     if now > grace_deadline(attempt):
         return await expire(db=db, redis=redis, attempt=attempt, round_=round_)
     final_answers = {**attempt.answers, **cleaned}
     return await _finalise(
         db, redis, attempt, round_, final_answers, prediction, now, AttemptStatus.SUBMITTED
     )
+
+
+async def submit_by_ticket(
+    *,
+    db: HotDatabase,
+    redis: Redis,
+    facts: Record,
+    round_: Round,
+    answers: dict[str, Any],
+    prediction: int | None,
+    now: datetime,
+    ip: str,
+) -> Finalised | None:
+    """Submits an attempt known from its ticket (app.attempts.ticket) without reading it first.
+
+    None, before anything is counted, when the stored attempt matters: a question left blank
+    (its saved answer counts), a late submit, anything invalid; `submit` then handles it.
+    A repeat still returns the first result: the compare-and-set finds the attempt final.
+    """
+    try:
+        cleaned = valid_answers(facts, answers)
+        _check_prediction(prediction)
+    except AppError:
+        return None
+    if len(cleaned) < len(facts.questions) or now > grace_deadline(facts):
+        return None
+    await _limit(redis, "submit", facts.participant_id, ip)
+    return await _finalise(
+        db, redis, facts, round_, cleaned, prediction, now, AttemptStatus.SUBMITTED
+    )
+
+
+def _check_prediction(prediction: int | None) -> None:
+    if prediction is not None and not 0 <= prediction <= PREDICTION_MAX:
+        raise AppError(422, "invalid_prediction", "Số dự đoán phải là số nguyên từ 0 trở lên.")
 
 
 async def expire(*, db: HotDatabase, redis: Redis, attempt: Attempt, round_: Round) -> Finalised:

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from sqlmodel import select
 
 from app.attempts import service as attempt_service
+from app.attempts import ticket as attempt_ticket
 from app.clientip import client_ip
 from app.clock import NowDep, now_of
 from app.config import settings
@@ -147,6 +148,7 @@ async def attempt_page(request: Request, own: OwnAttemptDep) -> Response:
             "total": len(attempt.questions),
             "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
             "now": now,
+            "ticket": attempt_ticket.issue(settings.secret_key, attempt),
         },
     )
 

@@ -49,7 +49,8 @@ class TokenClaims:
     contest_id: int
 
 
-def _sign(secret: str, payload: str) -> str:
+def sign(secret: str, payload: str) -> str:
+    """An HMAC-SHA256 signature of `payload`, URL-safe; prefix the payload with its purpose."""
     digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
@@ -57,7 +58,7 @@ def _sign(secret: str, payload: str) -> str:
 def issue_token(secret: str, claims: TokenClaims) -> str:
     """A stateless bearer token: any worker can check it without the database."""
     payload = f"p{claims.participant_id}.c{claims.contest_id}"
-    return f"{payload}.{_sign(secret, 'participant:' + payload)}"
+    return f"{payload}.{sign(secret, 'participant:' + payload)}"
 
 
 def read_token(secret: str, token: str) -> TokenClaims | None:
@@ -66,7 +67,7 @@ def read_token(secret: str, token: str) -> TokenClaims | None:
     if not match:
         return None
     payload = f"p{match[1]}.c{match[2]}"
-    if not hmac.compare_digest(_sign(secret, "participant:" + payload), match[3]):
+    if not hmac.compare_digest(sign(secret, "participant:" + payload), match[3]):
         return None
     return TokenClaims(participant_id=int(match[1]), contest_id=int(match[2]))
 

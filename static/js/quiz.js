@@ -160,7 +160,9 @@
     fetch("/api/v1/attempts/" + attemptId + "/submit", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ answers: answers(), prediction: isNaN(value) ? null : value })
+      body: JSON.stringify({
+        answers: answers(), prediction: isNaN(value) ? null : value, ticket: form.dataset.ticket
+      })
     }).then(function (response) {
       if (response.ok || (response.status >= 400 && response.status < 500)) {
         localStorage.removeItem(storeKey);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 
@@ -66,6 +68,9 @@ def test_from_qr_link_to_result_with_reload_and_offline(live_server, page):
 
     expect(page.locator("#progress")).to_have_text("Câu 1/20")
     attempt_id = attempt_id_of(page)
+    page_ticket = page.locator("#quiz").get_attribute("data-ticket")
+    facts = page_ticket.rpartition(".")[0]  # then the signature
+    assert json.loads(base64.urlsafe_b64decode(facts + "==="))[0] == attempt_id
     for _ in range(5):
         answer_current(page, 1)
         page.get_by_role("button", name="Câu sau →").click()
@@ -98,7 +103,11 @@ def test_from_qr_link_to_result_with_reload_and_offline(live_server, page):
     page.locator("#submit").click()
     expect(page.locator("#confirm-text")).to_contain_text("tất cả các câu")
     screenshot(page, "06-confirm")
-    page.locator("#confirm-yes").click()
+    with page.expect_request(re.compile(r"/submit$")) as submitted:
+        page.locator("#confirm-yes").click()
+    sent = submitted.value.post_data_json
+    assert len(sent["answers"]) == 20 and sent["prediction"] == 250
+    assert sent["ticket"] == page_ticket  # the quiz page's ticket: settled without a read
 
     expect(page.get_by_role("heading", name="Kết quả bài thi")).to_be_visible()
     expect(page.locator(".receipt")).to_have_text(re.compile(r"^[A-Z2-7]{4,}-[A-Z2-7]{6}$"))

@@ -2,6 +2,7 @@ import asyncio
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -17,12 +18,34 @@ async def start(client, auth, slug="thu"):
     return await client.post(f"/api/v1/contests/{slug}/attempts", headers=auth)
 
 
-async def submit(client, auth, attempt_id, answers=None, prediction=5):
-    return await client.post(
-        f"/api/v1/attempts/{attempt_id}/submit",
-        headers=auth,
-        json={"answers": answers or {}, "prediction": prediction},
-    )
+async def submit(client, auth, attempt_id, answers=None, prediction=5, ticket=None):
+    body = {"answers": answers or {}, "prediction": prediction}
+    if ticket is not None:
+        body["ticket"] = ticket
+    return await client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=auth, json=body)
+
+
+# Submits with the attempt's ticket skip reading the attempt (app.attempts.ticket): the rules
+# of a submit hold with and without one.
+with_and_without_ticket = pytest.mark.parametrize("ticketed", [False, True], ids=["read", "ticket"])
+
+
+def ticket_of(started: dict, ticketed: bool) -> str | None:
+    return started["ticket"] if ticketed else None
+
+
+@pytest.fixture
+def attempt_reads(monkeypatch) -> list[int]:
+    """The attempts a submit read before finalising (by id)."""
+    reads: list[int] = []
+    get_owned = attempt_service.get_owned
+
+    async def counted(**kwargs):
+        reads.append(kwargs["attempt_id"])
+        return await get_owned(**kwargs)
+
+    monkeypatch.setattr(attempt_service, "get_owned", counted)
+    return reads
 
 
 async def count_rows(session, model, *where):
@@ -123,7 +146,10 @@ async def test_autosave_refuses_foreign_questions_and_options(client, session, c
     assert attempt.answers == {first["id"]: first["options"][2]["id"]}
 
 
-async def test_submit_counts_right_answers_and_time_to_the_millisecond(client, session, clock):
+@with_and_without_ticket
+async def test_submit_counts_right_answers_and_time_to_the_millisecond(
+    client, session, clock, ticketed, attempt_reads
+):
     await make_contest(session)
     _, auth = await register(client)
     body = (await start(client, auth)).json()
@@ -131,33 +157,39 @@ async def test_submit_counts_right_answers_and_time_to_the_millisecond(client, s
     wrong = wrong_answers(body)
     first_three_wrong = {**answers, **{k: wrong[k] for k in list(wrong)[:3]}}
     clock.advance(seconds=123, milliseconds=456)
-    result = (await submit(client, auth, body["attempt_id"], first_three_wrong, 42)).json()
+    ticket = ticket_of(body, ticketed)
+    result = (await submit(client, auth, body["attempt_id"], first_three_wrong, 42, ticket)).json()
     assert result["correct_count"] == 7 and result["max_score"] == 10
     assert result["duration_seconds"] == 123.456
     assert result["prediction"] == 42
     assert re.fullmatch(r"[A-Z2-7]{4,}-[A-Z2-7]{6}", result["receipt"])
+    assert attempt_reads == ([] if ticketed else [body["attempt_id"]])
 
 
-async def test_concurrent_and_repeated_submits_count_once(client, session, clock):
+@with_and_without_ticket
+async def test_concurrent_and_repeated_submits_count_once(client, session, clock, ticketed):
     await make_contest(session)
     pid, auth = await register(client)
     body = (await start(client, auth)).json()
-    answers = right_answers(body)
+    answers, ticket = right_answers(body), ticket_of(body, ticketed)
     clock.advance(seconds=60)
     results = await asyncio.gather(
-        *(submit(client, auth, body["attempt_id"], answers) for _ in range(10))
+        *(submit(client, auth, body["attempt_id"], answers, ticket=ticket) for _ in range(10))
     )
     assert {r.status_code for r in results} == {200}
     assert len({r.text for r in results}) == 1  # the identical result every time
     clock.advance(seconds=60)
-    repeat = await submit(client, auth, body["attempt_id"], wrong_answers(body), 999)
+    repeat = await submit(client, auth, body["attempt_id"], wrong_answers(body), 999, ticket)
     assert repeat.text == results[0].text
     redis = client._transport.app.state.redis
     counters = await redis.hgetall(board_events.round_counters_key(1))
     assert counters["submissions"] == "1" and counters["participants"] == "1"
 
 
-async def test_submit_within_grace_counts_later_keeps_saved_answers(client, session, clock):
+@with_and_without_ticket
+async def test_submit_within_grace_counts_later_keeps_saved_answers(
+    client, session, clock, ticketed
+):
     await make_contest(session, time_limit=600)
     _, in_grace = await register(client)
     _, late = await register(client)
@@ -169,11 +201,13 @@ async def test_submit_within_grace_counts_later_keeps_saved_answers(client, sess
         json={"answers": dict(list(right_answers(b).items())[:4])},
     )
     clock.advance(seconds=600 + 10)
-    on_time = (await submit(client, in_grace, a["attempt_id"], right_answers(a))).json()
+    ticket = ticket_of(a, ticketed)
+    on_time = (await submit(client, in_grace, a["attempt_id"], right_answers(a), 5, ticket)).json()
     assert on_time["status"] == "submitted" and on_time["correct_count"] == 10
     assert on_time["duration_seconds"] == 600  # never above the time limit
     clock.advance(seconds=10)
-    too_late = (await submit(client, late, b["attempt_id"], right_answers(b))).json()
+    ticket = ticket_of(b, ticketed)
+    too_late = (await submit(client, late, b["attempt_id"], right_answers(b), 5, ticket)).json()
     assert too_late["status"] == "expired" and too_late["late"] is True
     assert too_late["correct_count"] == 4
     assert "đã lưu trước khi hết giờ" in too_late["message"]
@@ -252,8 +286,42 @@ async def test_another_participants_attempt_is_not_found(client, session, clock)
             f"/api/v1/attempts/{body['attempt_id']}/answers", headers=intruder, json={"answers": {}}
         ),
         await submit(client, intruder, body["attempt_id"]),
+        await submit(client, intruder, body["attempt_id"], right_answers(body), 5, body["ticket"]),
     ):
         assert response.status_code == 404
+
+
+async def test_a_submit_leaving_a_question_blank_keeps_its_saved_answer(
+    client, session, clock, attempt_reads
+):
+    """The ticket does not carry answers: a blank question's saved answer is read and counts."""
+    await make_contest(session)
+    _, auth = await register(client)
+    body = (await start(client, auth)).json()
+    right = right_answers(body)
+    first = next(iter(right))
+    path = f"/api/v1/attempts/{body['attempt_id']}/answers"
+    await client.put(path, headers=auth, json={"answers": {first: right[first]}})
+    attempt_reads.clear()
+    rest = {question: option for question, option in right.items() if question != first}
+    result = (await submit(client, auth, body["attempt_id"], rest, 5, body["ticket"])).json()
+    assert result["status"] == "submitted" and result["correct_count"] == 10
+    assert attempt_reads == [body["attempt_id"]]
+
+
+async def test_a_ticket_counts_only_for_its_own_attempt(client, session, clock):
+    """Another attempt's ticket, a forged one or garbage: the submit reads the attempt itself."""
+    await make_contest(session, max_attempts=5)
+    _, auth = await register(client)
+    first = (await start(client, auth)).json()
+    await submit(client, auth, first["attempt_id"], wrong_answers(first), 5, first["ticket"])
+    payload, _, signature = first["ticket"].rpartition(".")
+    forged = f"{payload}.{signature[::-1]}"
+    for ticket in (first["ticket"], forged, "ÿ." + signature, "."):
+        body = (await start(client, auth)).json()
+        result = await submit(client, auth, body["attempt_id"], right_answers(body), 5, ticket)
+        assert result.status_code == 200 and result.json()["correct_count"] == 10
+        assert result.json()["attempt_id"] == body["attempt_id"]
 
 
 async def test_review_opens_after_the_round_by_default(client, session, clock):
