@@ -21,11 +21,16 @@ from app.contests.api import ContestEntryDep
 from app.contests.directory import directory
 from app.db import RowId
 from app.errors import API_ERRORS, unauthorized
+from app.hotroute import HotRoute
 from app.models import Attempt, AttemptStatus, Round
 from app.participants.api import Caller, CallerDep
 from app.questions.catalog import Item, catalog
 
 router = APIRouter(prefix="/api/v1", tags=["Bài thi"], responses=API_ERRORS)
+# Autosave and submit are most of the peak's requests: served by HotRoute (app/hotroute.py).
+hot_router = APIRouter(
+    prefix="/api/v1", tags=["Bài thi"], responses=API_ERRORS, route_class=HotRoute
+)
 
 LATE_MESSAGE = (
     "Bài được nộp sau khi hết giờ: kết quả tính theo các câu trả lời đã lưu trước khi hết giờ."
@@ -74,7 +79,7 @@ async def start_attempt(
     )
 
 
-@router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
+@hot_router.put("/attempts/{attempt_id}/answers", response_model=SavedOut)
 async def autosave(
     attempt_id: RowId,
     body: AnswersIn,
@@ -95,7 +100,7 @@ async def autosave(
     return SavedOut(saved=len(saved.answers), saved_at=caller.now)
 
 
-@router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
+@hot_router.post("/attempts/{attempt_id}/submit", response_model=ResultOut)
 async def submit(
     attempt_id: RowId,
     body: SubmitIn,

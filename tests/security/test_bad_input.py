@@ -130,6 +130,31 @@ async def test_negative_huge_or_non_integer_predictions(client, contest, session
     assert attempt.status == "in_progress" and attempt.answers == {}
 
 
+@pytest.mark.parametrize("method, action", [("POST", "submit"), ("PUT", "answers")])
+async def test_the_hot_endpoints_refuse_broken_bodies_and_ids_in_vietnamese(
+    client, contest, session, method, action
+):
+    """Submit and autosave are served by HotRoute (app/hotroute.py), not FastAPI's solver:
+    the same 401 first, then 422 with the field at fault."""
+    _, auth = await register(client)
+    body = (await client.post("/api/v1/contests/thu/attempts", headers=auth)).json()
+    path = f"/api/v1/attempts/{body['attempt_id']}/{action}"
+    json_type = {"content-type": "application/json"}
+    for content in (b"{not json", b"", b"[]", b'{"answers": {"1": "2"}}'):
+        response = await client.request(method, path, content=content, headers=auth | json_type)
+        assert is_vietnamese_error(response, 422), content
+    for attempt_id in ("0", "2147483648", "abc"):
+        response = await client.request(
+            method, f"/api/v1/attempts/{attempt_id}/{action}", json={"answers": {}}, headers=auth
+        )
+        assert is_vietnamese_error(response, 422)
+        assert "attempt_id" in response.json()["error"]["fields"]
+    unsigned = await client.request(method, path, content=b"{not json", headers=json_type)
+    assert is_vietnamese_error(unsigned, 401)
+    attempt = await session.get(Attempt, body["attempt_id"])
+    assert attempt.status == "in_progress" and attempt.answers == {}
+
+
 async def test_wrong_options_and_foreign_questions_store_nothing(client, contest, session):
     _, auth = await register(client)
     body = (await client.post("/api/v1/contests/thu/attempts", headers=auth)).json()

@@ -1,0 +1,61 @@
+"""HotRoute serves only what it understands; anything else is refused when the route is built."""
+
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel
+
+from app.hotroute import HotRoute
+
+
+class Body(BaseModel):
+    text: str
+
+
+async def needs_request(request: Request) -> str:
+    return "caller"
+
+
+async def needs_more(request: Request, token: str) -> str:
+    return token
+
+
+def build(endpoint, **route) -> None:  # noqa: ANN001
+    APIRouter(route_class=HotRoute).add_api_route("/x/{item}", endpoint, methods=["POST"], **route)
+
+
+async def served(item: int, body: Body, who: Annotated[str, Depends(needs_request)]) -> Body:
+    return Body(text=f"{who} {item} {body.text}")
+
+
+async def test_a_request_dependency_a_path_id_and_one_body_are_served():
+    router = APIRouter(route_class=HotRoute)
+    router.add_api_route("/x/{item}", served, methods=["POST"], status_code=201)
+    app = FastAPI()
+    app.include_router(router)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
+        ok = await client.post("/x/7", json={"text": "đúng"})
+        wrong = await client.post("/x/seven", json={"text": 1})
+    assert ok.status_code == 201 and ok.json() == {"text": "caller 7 đúng"}
+    assert wrong.status_code == 422
+    assert {tuple(e["loc"]) for e in wrong.json()["detail"]} == {("path", "item"), ("body", "text")}
+
+
+@pytest.mark.parametrize("kind", ["two bodies", "deep dependency", "query list", "router deps"])
+def test_anything_else_is_refused(kind):
+    async def two_bodies(item: int, first: Body, second: Body) -> Body:
+        return first
+
+    async def deep_dependency(item: int, who: Annotated[str, Depends(needs_more)]) -> Body:
+        return Body(text=who)
+
+    async def query_list(item: int, tags: list[str]) -> Body:
+        return Body(text=",".join(tags))
+
+    endpoints = {"two bodies": two_bodies, "deep dependency": deep_dependency}
+    endpoints |= {"query list": query_list, "router deps": served}
+    extra = {"dependencies": [Depends(needs_request)]} if kind == "router deps" else {}
+    with pytest.raises(TypeError):
+        build(endpoints[kind], **extra)
