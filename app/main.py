@@ -184,7 +184,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
     # Routes are matched in order, one by one: the participants' hot paths come first.
-    app.include_router(attempt_api.hot_router)
+    for hot in (attempt_api, contest_api, attempt_views, contest_views):
+        app.include_router(hot.hot_router)
     for api in (attempt_api, participant_api, contest_api):
         app.include_router(api.router)
     for pages in (attempt_views, contest_views, participant_views):

@@ -23,6 +23,7 @@ from app.contests.api import ContestDep, ContestEntryDep
 from app.contests.views import SOURCE_TITLES
 from app.db import RowId, SessionDep
 from app.hotdb import HotDatabase, HotDep
+from app.hotroute import HotRoute
 from app.leaderboard import service as leaderboard_service
 from app.models import Attempt, AttemptStatus, Contest, Round
 from app.participants.identity import TokenClaims
@@ -32,6 +33,8 @@ from app.redis import RedisDep
 from app.web import templates
 
 router = APIRouter(include_in_schema=False)
+# The quiz's own pages are most of the pages at the peak: served by HotRoute (app/hotroute.py).
+hot_router = APIRouter(include_in_schema=False, route_class=HotRoute)
 
 
 def _to_registration(contest: Contest) -> RedirectResponse:
@@ -78,7 +81,7 @@ async def lobby(
     )
 
 
-@router.post("/c/{slug}/bat-dau")
+@hot_router.post("/c/{slug}/bat-dau")
 async def start(
     request: Request, entry: ContestEntryDep, db: HotDep, redis: RedisDep, now: NowDep
 ) -> Response:
@@ -129,7 +132,7 @@ async def own_attempt(request: Request, entry: ContestEntryDep, attempt_id: RowI
 OwnAttemptDep = Annotated[OwnAttempt, Depends(own_attempt)]
 
 
-@router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
+@hot_router.get("/c/{slug}/bai-thi/{attempt_id}", response_class=HTMLResponse)
 async def attempt_page(request: Request, own: OwnAttemptDep) -> Response:
     """The quiz: every question in one plain form, which the script turns into one at a time."""
     contest, attempt, db, now = own.contest, own.attempt, own.db, own.now
@@ -191,7 +194,7 @@ def _page_questions(items: dict[int, Item], attempt: Attempt) -> Markup:
     return Markup("".join(parts))
 
 
-@router.post("/c/{slug}/bai-thi/{attempt_id}")
+@hot_router.post("/c/{slug}/bai-thi/{attempt_id}")
 async def submit_form(request: Request, own: OwnAttemptDep, redis: RedisDep) -> Response:
     """ "Nộp bài" without JavaScript: the whole form at once, answers as q<id>=<option id>."""
     contest, attempt, round_ = own.contest, own.attempt, own.round
@@ -220,7 +223,7 @@ async def submit_form(request: Request, own: OwnAttemptDep, redis: RedisDep) -> 
     return RedirectResponse(f"/c/{contest.slug}/ket-qua/{attempt.id}", status_code=303)
 
 
-@router.get("/c/{slug}/ket-qua/{attempt_id}", response_class=HTMLResponse)
+@hot_router.get("/c/{slug}/ket-qua/{attempt_id}", response_class=HTMLResponse)
 async def result_page(request: Request, own: OwnAttemptDep, redis: RedisDep) -> Response:
     """The result: right answers, time, rank, receipt, sharing; the review once it opens."""
     contest, claims, attempt, round_ = own.contest, own.claims, own.attempt, own.round

@@ -27,6 +27,7 @@ from app.contests.schemas import (
 )
 from app.db import RowId, SessionDep
 from app.errors import API_ERRORS, AppError, leaderboard_updating, not_found
+from app.hotroute import HotRoute
 from app.leaderboard import service as leaderboard_service
 from app.models import Contest, Round
 from app.participants import service as participant_service
@@ -36,6 +37,10 @@ from app.units import service as unit_service
 from app.web import MomentCache
 
 router = APIRouter(prefix="/api/v1/contests", tags=["Cuộc thi"], responses=API_ERRORS)
+# The live board, read all through the peak: served by HotRoute (app/hotroute.py).
+hot_router = APIRouter(
+    prefix="/api/v1/contests", tags=["Cuộc thi"], responses=API_ERRORS, route_class=HotRoute
+)
 
 
 async def get_contest_entry(slug: str, request: Request) -> ContestEntry:
@@ -119,7 +124,7 @@ async def search_units(
     return [UnitOut(code=unit.code, name=unit.name) for unit in units]
 
 
-@router.get("/{slug}/leaderboard", response_model=Leaderboard)
+@hot_router.get("/{slug}/leaderboard", response_model=Leaderboard)
 async def leaderboard(
     request: Request,
     entry: ContestEntryDep,

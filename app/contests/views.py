@@ -19,6 +19,7 @@ from app.contests.directory import ContestEntry
 from app.contests.ranking import PRIZE_NAMES
 from app.db import SessionDep
 from app.errors import not_found
+from app.hotroute import HotRoute
 from app.leaderboard import service as leaderboard_service
 from app.participants import service as participant_service
 from app.participants.identity import mask_name
@@ -29,6 +30,8 @@ from app.units import service as unit_service
 from app.web import MomentCache, templates
 
 router = APIRouter(include_in_schema=False)
+# The landing page, where every QR poster leads: served by HotRoute (app/hotroute.py).
+hot_router = APIRouter(include_in_schema=False, route_class=HotRoute)
 
 SOURCE_TITLES = {
     "000_3471b7d40470b9aa.txt": "Kế hoạch thông tin, tuyên truyền CCHC tỉnh Ninh Bình năm 2026",
@@ -86,7 +89,7 @@ async def _render_landing(
     ).body
 
 
-@router.get("/c/{slug}", response_class=HTMLResponse)
+@hot_router.get("/c/{slug}", response_class=HTMLResponse)
 async def landing(
     request: Request,
     entry: ContestEntryDep,
