@@ -169,15 +169,22 @@ def _heading_html(version_id: int, text: str, number: int, total: int) -> str:
     return _HEADING.render(qid=version_id, text=text, number=number, total=total)
 
 
-@lru_cache(maxsize=16_384)
-def _options_html(version_id: int, options: tuple[Option, ...]) -> dict[int, tuple[str, str]]:
-    """Each option's HTML, as (not checked, checked)."""
+_options_by_version: dict[int, dict[int, tuple[str, str]]] = {}  # as many as the bank's versions
 
-    def html(option: Option, checked: bool) -> str:
-        fields = {"qid": version_id, "option_id": option.id, "text": option.text}
-        return _OPTION.render(**fields, checked=checked)
 
-    return {option.id: (html(option, False), html(option, True)) for option in options}
+def _options_html(item: Item) -> dict[int, tuple[str, str]]:
+    """Each option's HTML, as (not checked, checked). Kept by version id alone: hashing the
+    options themselves, as a cache key, cost more than the lookup saved."""
+    found = _options_by_version.get(item.version_id)
+    if found is None:
+
+        def html(option: Option, checked: bool) -> str:
+            fields = {"qid": item.version_id, "option_id": option.id, "text": option.text}
+            return _OPTION.render(**fields, checked=checked)
+
+        found = {option.id: (html(option, False), html(option, True)) for option in item.options}
+        _options_by_version[item.version_id] = found
+    return found
 
 
 def _page_questions(items: dict[int, Item], attempt: Attempt) -> Markup:
@@ -187,7 +194,7 @@ def _page_questions(items: dict[int, Item], attempt: Attempt) -> Markup:
     for number, question in enumerate(attempt.questions, start=1):
         item = items[question["v"]]
         chosen = attempt.answers.get(str(item.version_id))
-        options = _options_html(item.version_id, item.options)
+        options = _options_html(item)
         parts.append(_heading_html(item.version_id, item.text, number, total))
         parts += [options[option_id][option_id == chosen] for option_id in question["o"]]
         parts.append(_QUESTION_END)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import time
 
@@ -69,8 +67,7 @@ def test_from_qr_link_to_result_with_reload_and_offline(live_server, page):
     expect(page.locator("#progress")).to_have_text("Câu 1/20")
     attempt_id = attempt_id_of(page)
     page_ticket = page.locator("#quiz").get_attribute("data-ticket")
-    facts = page_ticket.rpartition(".")[0]  # then the signature
-    assert json.loads(base64.urlsafe_b64decode(facts + "==="))[0] == attempt_id
+    assert page_ticket.split(".")[0] == str(attempt_id)  # the attempt's facts, then a signature
     for _ in range(5):
         answer_current(page, 1)
         page.get_by_role("button", name="Câu sau →").click()
