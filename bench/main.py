@@ -1,8 +1,9 @@
 """The benchmark's orchestrator, started by bench/run after PostgreSQL and Redis are up.
 
-Production configuration (PostgreSQL database cuocthi_bench, Redis db 1, 2 workers), then the
-floor (bench/floor.py, 2 workers), then the embedded default (SQLite + in-process Redis, 1
-worker); the consistency check after each configuration; results to bench/results/latest.json
+Production configuration (PostgreSQL database cuocthi_bench, Redis db 1, 2 workers) with the
+floor (bench/floor.py, 2 workers) measured right after each of its submit phases, then the
+embedded default (SQLite + in-process Redis, 1 worker); the consistency check after each
+configuration; results to bench/results/latest.json
 and one line of bench/RESULTS.md. Exits 1 on a lost or double-counted submission, 2 when a
 service does not start.
 """
@@ -30,7 +31,7 @@ import asyncpg
 from redis import Redis
 
 from bench import consistency, extras, report
-from bench.phases import FULL, QUICK, Plan, Runner, embedded_plan, run_floor, run_workload, say
+from bench.phases import FULL, QUICK, Plan, Runner, embedded_plan, run_workload, say
 from bench.servers import ServiceError, Supervisor, free_port, run_python
 
 BENCH_DB = "cuocthi_bench"
@@ -89,7 +90,9 @@ def serve(sup: Supervisor, name: str, env: dict[str, str], workers: int) -> tupl
     return port, pid
 
 
-def production(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> dict[str, Any]:
+def production(
+    sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str, floor: Runner
+) -> dict[str, Any]:
     env = base_env(
         CUOCTHI_DATABASE_URL=bench_dsn,
         CUOCTHI_REDIS_URL=redis_url,
@@ -100,7 +103,8 @@ def production(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> d
     seeded = seed_contest(env)
     port, pid = serve(sup, "production", env, workers=2)
     runner = Runner(plan, port, seeded["units"], [pid])
-    result = run_workload(runner)
+    result = run_workload(runner, floor)
+    sup.stop("floor")
     say("production: consistency check")
     result["consistency"] = consistency.check(
         result.pop("confirmed_ids"),
@@ -120,7 +124,8 @@ def production(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> d
     return result
 
 
-def floor(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> dict[str, Any]:
+def start_floor(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> Runner:
+    """The floor's server, idle until production's submit phases call on it."""
     from bench.floor import TABLE_SQL
 
     async def create_table() -> None:
@@ -134,11 +139,7 @@ def floor(sup: Supervisor, plan: Plan, bench_dsn: str, redis_url: str) -> dict[s
     say(f"starting the floor: 2 workers on 127.0.0.1:{port}")
     argv = [sys.executable, "-m", "bench.floor", "--port", str(port), "--workers", "2"]
     pid = sup.start("floor", argv, env, port)
-    runner = Runner(plan, port, [], [pid])
-    result = run_floor(runner)
-    result["cpu_seconds"] = dict(runner.cpu)
-    sup.stop("floor")
-    return result
+    return Runner(plan, port, [], [pid])
 
 
 def embedded(sup: Supervisor, plan: Plan) -> dict[str, Any]:
@@ -234,10 +235,8 @@ def main() -> int:
     try:
         bench_dsn, admin_dsn, redis_url = service_urls()
         fresh_state(admin_dsn, redis_url)
-        steps = [
-            ("production", lambda: production(sup, plan, bench_dsn, redis_url)),
-            ("floor", lambda: floor(sup, plan, bench_dsn, redis_url)),
-        ]
+        floor = start_floor(sup, plan, bench_dsn, redis_url)
+        steps = [("production", lambda: production(sup, plan, bench_dsn, redis_url, floor))]
         if not args.skip_embedded:
             steps.append(("embedded", lambda: embedded(sup, plan)))
         for name, step in steps:
@@ -247,10 +246,8 @@ def main() -> int:
                 failures.append(f"{name}: {error}")
                 sup.stop_all()
                 continue
-            if name == "floor":
-                floor_fig = outcome
-            else:
-                configs[name] = outcome
+            floor_fig = outcome.pop("floor", floor_fig)
+            configs[name] = outcome
             if "failed" in outcome:
                 failures.append(f"{name}: {outcome['failed']}")
     except (ServiceError, OSError) as error:

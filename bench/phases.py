@@ -160,8 +160,12 @@ def say(message: str) -> None:
     print(f"[bench +{time.monotonic() - _BEGAN:3.0f}s] {message}", flush=True)
 
 
-def run_workload(runner: Runner) -> dict[str, Any]:
-    """Register, idle readers, flows, start + submit, pages: every phase `reps` times."""
+def run_workload(runner: Runner, floor: Runner | None = None) -> dict[str, Any]:
+    """Register, idle readers, flows, start + submit, pages: every phase `reps` times.
+
+    With a `floor` server, each submit phase is followed by a floor phase: the machine's speed
+    drifts by a fifth within minutes, and the ratio of the two holds only if they are measured
+    side by side."""
     plan, c = runner.plan, runner.plan.concurrency
     reps: dict[str, list[dict[str, Any]]] = {}
     confirmed: list[int] = []
@@ -200,6 +204,7 @@ def run_workload(runner: Runner) -> dict[str, Any]:
         confirmed += outs.get("confirmed", [])
         flows_per_s.append(round(len(outs.get("flows", [])) / cpu["wall"], 1))
     pool = tokens[: plan.submit]
+    floor_reps = []
     for rep in range(plan.reps):
         say(f"start {len(pool)} attempts, then submit them all (rep {rep + 1})")
         figures, outs, _ = runner.phase("start", concurrency=c, split={"tokens": pool})
@@ -209,6 +214,8 @@ def run_workload(runner: Runner) -> dict[str, Any]:
         )
         keep(figures, rename={"leaderboard": "leaderboard_during_submit"})
         confirmed += outs.get("confirmed", [])
+        if floor is not None:
+            floor_reps.append(floor_phase(floor, rep))
     say("start attempts for the quiz pages")
     figures, outs, _ = runner.phase("start", concurrency=c, split={"tokens": pool[: 4 * c]})
     keep(figures, rename={"start": "start_for_pages"})
@@ -221,24 +228,24 @@ def run_workload(runner: Runner) -> dict[str, Any]:
             "quiz", concurrency=c, duration=plan.pages_s, split={"attempts": quiz}
         )
         keep(figures)
-    return {
+    result = {
         "endpoints": {name: median_of(figures) for name, figures in reps.items()},
         "flows_per_s": sorted(flows_per_s)[len(flows_per_s) // 2],
         "flows_per_s_runs": flows_per_s,
         "confirmed_ids": confirmed,
     }
+    if floor is not None:
+        result["floor"] = median_of(floor_reps) | {"cpu_seconds": dict(floor.cpu)}
+    return result
 
 
-def run_floor(runner: Runner) -> dict[str, Any]:
+def floor_phase(floor: Runner, rep: int) -> dict[str, Any]:
     """The bare submit at the same concurrency and with the same body shape."""
-    reps = []
-    for rep in range(runner.plan.reps):
-        say(f"floor: bare submit, {runner.plan.floor_s:.0f} s (rep {rep + 1})")
-        figures, _, _ = runner.phase(
-            "floor",
-            concurrency=runner.plan.concurrency,
-            duration=runner.plan.floor_s,
-            first_id=1 + rep * 10_000_000,
-        )
-        reps.append(figures.get("floor_submit", {"rps": 0, "errors": {"no_response": 1}}))
-    return median_of(reps)
+    say(f"floor: bare submit, {floor.plan.floor_s:.0f} s (rep {rep + 1})")
+    figures, _, _ = floor.phase(
+        "floor",
+        concurrency=floor.plan.concurrency,
+        duration=floor.plan.floor_s,
+        first_id=1 + rep * 10_000_000,
+    )
+    return figures.get("floor_submit", {"rps": 0, "errors": {"no_response": 1}})

@@ -155,6 +155,20 @@ async def test_the_hot_endpoints_refuse_broken_bodies_and_ids_in_vietnamese(
     assert attempt.status == "in_progress" and attempt.answers == {}
 
 
+async def test_the_board_checks_its_query_like_any_endpoint(client, contest):
+    """The board API is served by HotRoute too: query parameters keep their bounds."""
+    board = "/api/v1/contests/thu/leaderboard"
+    assert (await client.get(board, params={"limit": 5, "offset": 0})).status_code == 200
+    for params, field in (
+        ({"limit": 0}, "limit"),
+        ({"round": "một"}, "round"),
+        ({"unit": "x" * 41}, "unit"),
+    ):
+        response = await client.get(board, params=params)
+        assert is_vietnamese_error(response, 422)
+        assert list(response.json()["error"]["fields"]) == [field]
+
+
 async def test_wrong_options_and_foreign_questions_store_nothing(client, contest, session):
     _, auth = await register(client)
     body = (await client.post("/api/v1/contests/thu/attempts", headers=auth)).json()
