@@ -100,7 +100,7 @@ def _readers(
 
 
 def _marker(hint: Any, kind: type) -> Any:
-    """The FastAPI marker of that kind in an `Annotated` hint (Depends, Query, Path), if any."""
+    """The FastAPI marker of that kind (Depends, Query) in an `Annotated` hint, if any."""
     if get_origin(hint) is not Annotated:
         return None
     return next((m for m in get_args(hint)[1:] if isinstance(m, kind)), None)
