@@ -15,7 +15,8 @@ still go to the app's exception handlers, but the handler does only what these e
 - a `Response` returned as it is, anything else serialised by the response model.
 
 An endpoint that needs anything else (a dependency with `yield`, a form, a header parameter…)
-is refused when the route is built.
+is refused when the route is built. FastAPI's `dependency_overrides` do not reach these routes:
+tests set what they need on `app.state` (the clock, the databases), which the dependencies read.
 """
 
 from __future__ import annotations
