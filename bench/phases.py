@@ -207,8 +207,10 @@ def run_workload(runner: Runner, floor: Runner | None = None) -> dict[str, Any]:
     floor_reps = []
     for rep in range(plan.reps):
         say(f"start {len(pool)} attempts, then submit them all (rep {rep + 1})")
-        figures, outs, _ = runner.phase("start", concurrency=c, split={"tokens": pool})
-        keep(figures)
+        # The readers stay on through the starts, as they do in a real evening: a board left
+        # unread since the last phase would otherwise be computed under the submits' full load.
+        figures, outs, _ = runner.phase("start", concurrency=c, split={"tokens": pool}, **readers)
+        keep(figures, rename={"leaderboard": "leaderboard_during_start"})
         figures, outs, _ = runner.phase(
             "submit", concurrency=c, split={"attempts": outs.get("attempts", [])}, **readers
         )
