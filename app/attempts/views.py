@@ -104,11 +104,8 @@ async def start(
 @dataclass(frozen=True)
 class OwnAttempt:
     """A participant's page on their own attempt: who (None, and no attempt, when not signed
-    in), the attempt with its round, and the database and time to use.
-
-    One dependency instead of four: on the quiz page FastAPI's bookkeeping per dependency
-    was a measurable share of the page.
-    """
+    in), the attempt with its round, and the database and time to use. Shared by the quiz,
+    its plain-form submit and the result page."""
 
     contest: Contest
     claims: TokenClaims | None
