@@ -3,14 +3,19 @@
 Every participant request needs its contest and round, and at the peak that is tens of thousands
 of identical reads a minute; organisers change them a few times a day. Any session of this
 process that writes a contest, round or group empties the copy when it commits, so the change is
-seen at once here; other workers and hosts see it within TTL_SECONDS.
+seen at once here; other workers and hosts see it within MAX_AGE_SECONDS.
+
+The copy is a MomentCache: while requests flow it is reloaded in the background once a second,
+so that no request waits for the three queries of a reload. When it expired outright (every
+five seconds), every request of that moment, a board reader's included, used to wait behind
+that reload, itself queued behind the submissions: 20 ms at the peak.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import chain
 
 from sqlalchemy import event
@@ -20,6 +25,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Contest, ParticipantGroup, Round
+from app.web import MomentCache
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,16 @@ class ContestEntry:
         return next((r for r in self.rounds if r.id == round_id), None)
 
 
-class Directory:
-    TTL_SECONDS = 5.0
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self) -> None:
-        self._by_slug: dict[str, tuple[float, ContestEntry]] = {}
+
+class Directory:
+    MAX_AGE_SECONDS = 5  # a copy is never served once it is older than this
+
+    def __init__(self, clock: Callable[[], datetime] = wall_clock) -> None:
+        self._clock = clock
+        self._by_slug = MomentCache(max_stale_seconds=self.MAX_AGE_SECONDS - 1)
         self._slug_of: dict[int, str] = {}
 
     def forget(self) -> None:
@@ -50,21 +61,26 @@ class Directory:
         self._slug_of.clear()
 
     async def by_slug(self, engine: AsyncEngine, slug: str) -> ContestEntry | None:
-        hit = self._by_slug.get(slug)
-        if hit is not None and time.monotonic() - hit[0] < self.TTL_SECONDS:
-            return hit[1]
-        return await self._load(engine, Contest.slug == slug)
+        """The contest with this slug (None if there is none), as loaded at most
+        MAX_AGE_SECONDS ago (wall clock, whatever the app clock says)."""
+
+        async def load() -> ContestEntry | None:
+            return await self._load(engine, slug)
+
+        return await self._by_slug.get(slug, self._clock(), load)
 
     async def by_id(self, engine: AsyncEngine, contest_id: int) -> ContestEntry | None:
         slug = self._slug_of.get(contest_id)
-        if slug is not None:
-            return await self.by_slug(engine, slug)
-        return await self._load(engine, Contest.id == contest_id)
+        if slug is None:
+            async with AsyncSession(engine) as session:
+                slug = (
+                    await session.exec(select(Contest.slug).where(Contest.id == contest_id))
+                ).first()
+        return None if slug is None else await self.by_slug(engine, slug)
 
-    async def _load(self, engine: AsyncEngine, condition) -> ContestEntry | None:  # noqa: ANN001
-        loaded_at = time.monotonic()
+    async def _load(self, engine: AsyncEngine, slug: str) -> ContestEntry | None:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            contest = (await session.exec(select(Contest).where(condition))).first()
+            contest = (await session.exec(select(Contest).where(Contest.slug == slug))).first()
             if contest is None:
                 return None
             rounds = await session.exec(
@@ -76,7 +92,6 @@ class Directory:
                 .order_by(ParticipantGroup.id)
             )
             entry = ContestEntry(contest, tuple(rounds.all()), tuple(groups.all()))
-        self._by_slug[contest.slug] = (loaded_at, entry)
         self._slug_of[contest.id] = contest.slug
         return entry
 
