@@ -10,6 +10,7 @@ a count and by the spec's deadline, and the only target is 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import signal
@@ -165,8 +166,14 @@ class Driver:
                 self.out["flows"].append(attempt_id)
 
     async def reader(self, conn: Connection, name: str, path: str, pause: float) -> None:
-        """Reads one page until the main clients finish (or the duration is over)."""
+        """Reads one page until the main clients finish (or the duration is over).
+
+        Connected first: its latencies are those of reads on a kept connection, not of a
+        connection set up in the same instant as the main clients' 64 (a failed connection is
+        retried, and counted, by the first read)."""
         headers = self.spec.get("headers")
+        with contextlib.suppress(OSError, TimeoutError):
+            await conn.open()
         while not self.done.is_set() and not STOP.is_set() and time.monotonic() < self.stop_at:
             await self.rec.call(conn, name, "GET", path, headers=headers)
             if pause:

@@ -83,9 +83,14 @@ class Connection:
             self.close()  # the socket may hold half a response: never reuse it
             raise
 
-    async def _exchange(self, data: bytes) -> Reply:
+    async def open(self) -> None:
+        """Connects now rather than in the first request (a no-op when connected)."""
         if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+            async with asyncio.timeout(self.timeout):
+                self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+
+    async def _exchange(self, data: bytes) -> Reply:
+        await self.open()
         assert self._reader is not None
         self._writer.write(data)
         message = _Message()

@@ -40,7 +40,7 @@ class Plan:
 
 READER_KEYS = ("board_readers", "landing_readers", "reader_pause")
 QUICK = Plan("quick", 1, 1000, 1000, 15, 3, 4, 6, 100_000, 50_000)
-FULL = Plan("full", 3, 2000, 3000, 60, 5, 10, 15, 1_000_000, 1_000_000)
+FULL = Plan("full", 3, 3000, 9000, 60, 10, 10, 15, 1_000_000, 1_000_000)
 
 
 def embedded_plan(plan: Plan) -> Plan:

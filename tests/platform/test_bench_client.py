@@ -54,3 +54,17 @@ async def test_reconnects_after_the_server_says_close():
     server.close()
     assert (first.body, second.body) == (b"a", b"b")
     assert len(opened) == 2
+
+
+async def test_open_connects_once_and_the_requests_use_that_connection():
+    server, opened = await _serve([_reply(b"a"), _reply(b"b")])
+    conn = Connection("127.0.0.1", server.sockets[0].getsockname()[1])
+    await conn.open()
+    await asyncio.sleep(0.05)  # the server has accepted it before any request
+    assert len(opened) == 1
+    await conn.open()
+    bodies = [(await conn.request("GET", "/")).body for _ in range(2)]
+    conn.close()
+    server.close()
+    assert bodies == [b"a", b"b"]
+    assert len(opened) == 1
