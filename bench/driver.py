@@ -176,8 +176,8 @@ class Driver:
             await conn.open()
         while not self.done.is_set() and not STOP.is_set() and time.monotonic() < self.stop_at:
             await self.rec.call(conn, name, "GET", path, headers=headers)
-            if pause:
-                await asyncio.sleep(pause)
+            if pause:  # jittered, as people are: readers in lockstep would queue for each other
+                await asyncio.sleep(pause * random.uniform(0.5, 1.5))
 
     async def quiz_pages(self, conn: Connection, attempts: list[list[Any]]) -> None:
         for index in range(1_000_000):
