@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import cache
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -112,13 +113,14 @@ class SyncState:
 sync_state = SyncState()
 
 
-_SCRIPTS: dict[str, LuaScript] = {}
+@cache  # one per script text, its SHA1 computed once, not on every submit
+def _lua(text: str) -> LuaScript:
+    return LuaScript(text)
 
 
 async def _apply(redis: Redis, script: str, keys: list[str], args: list[object], what: str) -> bool:
     try:
-        runner = _SCRIPTS.setdefault(script, LuaScript(script))
-        await runner(redis, keys, args)
+        await _lua(script)(redis, keys, args)
     except (RedisError, OSError):
         sync_state.dirty = True
         log.warning("Redis unreachable: %s not applied; the catch-up will replay it", what)
