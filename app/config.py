@@ -31,9 +31,9 @@ class Settings(BaseSettings):
 
     rate_limits: bool = True
     # Participants' writes in flight per server process; more wait their turn (app/admission.py).
-    # 3 measured against 2, 4, 6 and 8 (bench/README.md): submits per second alike from 2 to 8;
-    # the board readers' p99 during them 2.6-2.9 ms at 2, 3.3-4.3 at 3, 3.9-6.2 at 4 and
-    # 11-14 at 8; attempt starts 6-10% fewer at 3 than at 4.
+    # 3 measured against 2, 4, 6 and 8 (bench/README.md): submits per second alike at 3, 4 and
+    # 8, some 5% fewer at 2; the board readers' p99 during them 2.6-3.0 ms at 2, 3.3-4.3 at 3,
+    # 3.9-6.2 at 4 and 11-14 at 8; attempt starts 6-10% fewer at 3 than at 4.
     max_concurrent_writes: int = Field(default=3, ge=1, le=1000)
     # PostgreSQL connections per server process for the hot statements (app/hotdb.py), besides
     # the engine's pool of 10 (+10 overflow).
