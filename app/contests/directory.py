@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain
 
 from sqlalchemy import event
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import Contest, ParticipantGroup, Round
+from app.models import Contest, ParticipantGroup, Round, utcnow
 from app.web import MomentCache
 
 
@@ -44,14 +44,10 @@ class ContestEntry:
         return next((r for r in self.rounds if r.id == round_id), None)
 
 
-def wall_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 class Directory:
     MAX_AGE_SECONDS = 5  # a copy is never served once it is older than this
 
-    def __init__(self, clock: Callable[[], datetime] = wall_clock) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self._clock = clock
         self._by_slug = MomentCache(max_stale_seconds=self.MAX_AGE_SECONDS - 1)
         self._slug_of: dict[int, str] = {}
